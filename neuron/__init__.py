@@ -1,0 +1,41 @@
+"""The single sigmoid neuron of the backpropagation derivation, correct to the last bit.
+
+The neuron is y = σ(w·x) with loss E = ½(t − y)²; the chain rule gives
+dE/dw = −(t − y)·σ(wx)(1 − σ(wx))·x and the update w ← w − η·dE/dw.
+
+The float64 reference is re-exported here; ``neuron.exact`` is the mpmath oracle,
+``neuron.properties`` the catalogue that ``neuron verify`` runs against any implementation.
+
+Examples
+--------
+>>> import neuron
+>>> neuron.forward(w=0.5, x=2.0), neuron.gradient(w=0.0, x=2.0, t=1.0)
+(np.float64(0.7310585786300049), np.float64(-0.25))
+"""
+
+from __future__ import annotations
+
+from neuron.reference import (
+    TrainingHistory,
+    forward,
+    gradient,
+    loss,
+    sigmoid,
+    sigmoid_prime,
+    step,
+    train,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "TrainingHistory",
+    "__version__",
+    "forward",
+    "gradient",
+    "loss",
+    "sigmoid",
+    "sigmoid_prime",
+    "step",
+    "train",
+]

@@ -1,0 +1,598 @@
+"""The property catalogue: what any implementation of the neuron must satisfy, as data.
+
+Each Property names the theorems it relies on, the protocol functions it needs, the Hypothesis
+strategy of its inputs, pinned hard cases, and a check. A check calls the implementation
+under test (never the reference's internals), compares with the exact values of the oracle
+or with a second route through the implementation itself, and returns a Measurement: the
+error and the error allowed at each input, in one unit. The allowed error always comes from
+a stated bound: the tolerance policy (T6.1 or ulp:N), the finite-difference error models
+(T5.1, T5.2) with the derivative bounds of T2.7 and T3.4, or the descent lemma (T4.1).
+
+The same catalogue is run by this repository's tests (against the reference) and by
+``neuron verify`` (against anyone's code).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import mpmath
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.strategies import SearchStrategy
+from numpy.typing import NDArray
+
+from neuron import bounds, exact, fd, strategies
+from neuron.protocol import Implementation
+from neuron.tolerance import U, UNDERFLOW, Policy
+from neuron.ulp import ExactValues, ulp_errors
+
+__all__ = ["PROPERTIES", "Measurement", "Property", "by_id"]
+
+FloatArray = NDArray[np.float64]
+Args = tuple[Any, ...]
+
+#: Assumed accuracy of the platform's tanh, in ulps; tests/test_properties.py measures it.
+TANH_ULPS: Final = 4.0
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """Per-input error and allowed error of one check, in `unit`; it passes if error <= allowed."""
+
+    error: FloatArray
+    allowed: FloatArray
+    expected: FloatArray
+    got: FloatArray
+    unit: str = "ulps"
+
+    @property
+    def ratio(self) -> FloatArray:
+        """error / allowed (NaN counts as infinitely wrong)."""
+        with np.errstate(all="ignore"):
+            r = np.where(self.error <= self.allowed, self.error / self.allowed, np.inf)
+        return np.nan_to_num(np.where(self.error == 0, 0.0, r), nan=np.inf)
+
+    @property
+    def passed(self) -> bool:
+        return bool(np.all(self.error <= self.allowed))
+
+    def worst(self) -> int:
+        """Flat index of the input closest to (or furthest past) its allowed error."""
+        ratio = self.ratio.ravel()
+        failing = ~(self.error <= self.allowed).ravel()
+        if failing.any():
+            return int(np.flatnonzero(failing)[np.argmax(self.error.ravel()[failing])])
+        return int(np.argmax(ratio)) if ratio.size else 0
+
+
+Check = Callable[[Implementation, Policy, Args], Measurement]
+
+
+@dataclass(frozen=True)
+class Property:
+    """One entry of the catalogue."""
+
+    id: str
+    title: str
+    theorems: tuple[str, ...]
+    requires: tuple[str, ...]
+    inputs: Callable[[], SearchStrategy[Args]]
+    check: Check
+    examples: tuple[Args, ...] = field(default=())
+
+
+def _arrays(args: Args) -> list[FloatArray]:
+    return [np.asarray(a, dtype=np.float64) for a in args]
+
+
+def _with_nonfinite_rule(m: Measurement, args: Sequence[FloatArray]) -> Measurement:
+    """At a NaN or infinite input, NaN (IEEE propagation) or the exact limit is accepted."""
+    nonfinite = np.zeros(np.broadcast_shapes(*(np.shape(a) for a in args)), dtype=bool)
+    for a in args:
+        nonfinite = nonfinite | ~np.isfinite(a)
+    accepted = nonfinite & np.isnan(m.got)
+    return Measurement(np.where(accepted, 0.0, m.error), m.allowed, m.expected, m.got, m.unit)
+
+
+def _exact_check(function: str) -> Check:
+    def check(impl: Implementation, policy: Policy, args: Args) -> Measurement:
+        got = impl(function, *args)
+        arrays = _arrays(args)
+        values = exact.values(function, *arrays)
+        if got.shape != values.rounded.shape:
+            inf = np.full(values.rounded.shape, np.inf)
+            return Measurement(inf, np.zeros_like(inf), values.rounded, inf)
+        allowed = policy.allowed_ulps(function, arrays, values)
+        m = Measurement(ulp_errors(got, values), allowed, values.rounded, got)
+        return _with_nonfinite_rule(m, arrays)
+
+    return check
+
+
+def _absolute(policy: Policy, function: str, args: Sequence[FloatArray]) -> FloatArray:
+    """The policy's allowed error as an absolute error, and the exact values (for scale)."""
+    values = exact.values(function, *args)
+    allowed: FloatArray = policy.allowed_ulps(function, args, values) * values.spacing
+    return allowed
+
+
+def _difference(a: FloatArray, b: FloatArray) -> FloatArray:
+    """|a − b|, 0 where they are equal (the same infinity too) and ∞ where one is NaN."""
+    with np.errstate(all="ignore"):
+        return np.where(a == b, 0.0, np.nan_to_num(np.abs(a - b), nan=np.inf))
+
+
+def _in_ulps(error: FloatArray, allowed: FloatArray, values: ExactValues) -> tuple[FloatArray, ...]:
+    with np.errstate(all="ignore"):
+        return error / values.spacing, allowed / values.spacing
+
+
+# ---------------------------------------------------------------------------------------------
+# Identities of σ checked on the implementation itself (T1.2, T2.1, T2.2, T2.3)
+
+
+def _sigmoid_prime_product(impl: Implementation, policy: Policy, args: Args) -> Measurement:
+    """σ'(z) = σ(z)·σ(−z) (T1.2), with σ's allowed errors propagated through the product."""
+    (z,) = _arrays(args)
+    s, s_neg, slope = impl("sigmoid", z), impl("sigmoid", -z), impl("sigmoid_prime", z)
+    with np.errstate(all="ignore"):
+        product = s * s_neg
+        allowed = (
+            _absolute(policy, "sigmoid_prime", [z])
+            + np.abs(s_neg) * _absolute(policy, "sigmoid", [z])
+            + np.abs(s) * _absolute(policy, "sigmoid", [-z])
+            + U * np.abs(product)
+            + 2.0**-1074
+        )
+    values = exact.values("sigmoid_prime", z)
+    error, allowed = _in_ulps(_difference(slope, product), allowed, values)
+    return Measurement(error, allowed, product, slope)
+
+
+def _sigmoid_prime_complement(impl: Implementation, policy: Policy, args: Args) -> Measurement:
+    """σ'(z) = σ(z)(1 − σ(z)) (T1.2); the error of σ enters 1 − σ absolutely."""
+    (z,) = _arrays(args)
+    s, slope = impl("sigmoid", z), impl("sigmoid_prime", z)
+    ds = _absolute(policy, "sigmoid", [z])
+    with np.errstate(all="ignore"):
+        complement = 1.0 - s
+        product = s * complement
+        allowed = (
+            _absolute(policy, "sigmoid_prime", [z])
+            + ds * (np.abs(1 - 2 * s) + ds)
+            + U * (np.abs(product) + np.abs(s * complement))
+            + 2.0**-1074
+        )
+    values = exact.values("sigmoid_prime", z)
+    error, allowed = _in_ulps(_difference(slope, product), allowed, values)
+    return Measurement(error, allowed, product, slope)
+
+
+def _sigmoid_symmetry(impl: Implementation, policy: Policy, args: Args) -> Measurement:
+    """σ(−z) = 1 − σ(z) (T2.1)."""
+    (z,) = _arrays(args)
+    s, s_neg = impl("sigmoid", z), impl("sigmoid", -z)
+    with np.errstate(all="ignore"):
+        complement = 1.0 - s
+        allowed = (
+            _absolute(policy, "sigmoid", [-z])
+            + _absolute(policy, "sigmoid", [z])
+            + U * np.abs(complement)
+        )
+    values = exact.values("sigmoid", -z)
+    error, allowed = _in_ulps(_difference(s_neg, complement), allowed, values)
+    return Measurement(error, allowed, complement, s_neg)
+
+
+def _sigmoid_tanh(impl: Implementation, policy: Policy, args: Args) -> Measurement:
+    """σ(z) = (1 + tanh(z/2))/2 (T2.2), with the platform tanh within TANH_ULPS ulps."""
+    (z,) = _arrays(args)
+    s = impl("sigmoid", z)
+    with np.errstate(all="ignore"):
+        th = np.tanh(z / 2)
+        via_tanh = (1.0 + th) / 2
+        # tanh: TANH_ULPS ulps <= 2·TANH_ULPS·u relative; 1 + th rounds once; /2 is exact
+        # unless subnormal; z/2 may lose its last bit when z is subnormal (σ' <= 1/4 of it).
+        allowed = (
+            _absolute(policy, "sigmoid", [z])
+            + TANH_ULPS * 2 * U * np.abs(th) / 2
+            + U * np.abs(via_tanh)
+            + 2.0**-1074
+        )
+    values = exact.values("sigmoid", z)
+    error, allowed = _in_ulps(_difference(s, via_tanh), allowed, values)
+    return Measurement(error, allowed, via_tanh, s)
+
+
+def _second_derivative(impl: Implementation, policy: Policy, args: Args) -> Measurement:
+    """σ'' = σ'(1 − 2σ) (T2.3): a central difference of σ' against σ'·(1 − 2σ).
+
+    The difference quotient is within T5.1's bound h²·M3/6 + (rounding)/h of σ''(z), with
+    M3 = sup|σ''''| (T2.7) and the rounding from σ''s allowed error at z ± h.
+    """
+    (z,) = _arrays(args)
+    z0 = float(z)
+    f_error = float(np.max(_absolute(policy, "sigmoid_prime", [np.array([z0 - 1e-3, z0, z0 + 1e-3])])))
+    estimate = fd.central_difference(
+        lambda v: float(impl("sigmoid_prime", v)),
+        z0,
+        derivative_bound=lambda k: bounds.SIGMOID_DERIVATIVE_SUP[k + 1],
+        f_error=lambda v: f_error,
+    )
+    s, slope = impl("sigmoid", z), impl("sigmoid_prime", z)
+    ds = _absolute(policy, "sigmoid", [z])
+    dslope = _absolute(policy, "sigmoid_prime", [z])
+    with np.errstate(all="ignore"):
+        formula = slope * (1.0 - 2.0 * s)
+        allowed = (
+            estimate.error_bound
+            + dslope * np.abs(1 - 2 * s)
+            + 2 * np.abs(slope) * ds
+            + 3 * U * np.abs(formula)
+        )
+        error = np.abs(estimate.value - formula)
+    return Measurement(np.asarray(error), np.asarray(allowed), formula, np.asarray(estimate.value), "abs")
+
+
+def _sigmoid_range(impl: Implementation, policy: Policy, args: Args) -> Measurement:
+    """0 <= σ <= 1 and 0 <= σ' <= σ'(0) = 1/4 (T2.4); 0, 1 and 1/4 are floats, so exact."""
+    (z,) = _arrays(args)
+    s, slope = impl("sigmoid", z), impl("sigmoid_prime", z)
+    peak = impl("sigmoid_prime", np.zeros_like(z))
+    violation = np.maximum.reduce(
+        [-s, s - 1.0, -slope, slope - 0.25, slope - peak, np.abs(peak - 0.25)]
+    )
+    error = np.where(np.isnan(violation) & ~np.isnan(z), np.inf, np.maximum(violation, 0.0))
+    return Measurement(np.nan_to_num(error), np.zeros_like(error), np.zeros_like(error), s, "abs")
+
+
+def _sigmoid_monotone(impl: Implementation, policy: Policy, args: Args) -> Measurement:
+    """z1 <= z2 implies σ(z1) <= σ(z2) for the float implementation (T2.6)."""
+    z1, z2 = _arrays(args)
+    low, high = np.minimum(z1, z2), np.maximum(z1, z2)
+    s_low, s_high = impl("sigmoid", low), impl("sigmoid", high)
+    drop = np.maximum(s_low - s_high, 0.0)
+    return Measurement(np.nan_to_num(drop, nan=np.inf), np.zeros_like(drop), s_low, s_high, "abs")
+
+
+# ---------------------------------------------------------------------------------------------
+# The gradient against independent routes (T1.4, T5.1, T5.2)
+
+
+def _fd_check(method: Callable[..., fd.Estimate], order: int) -> Check:
+    """dE/dw against a finite difference of the implementation's own E(w) = loss(forward(w, x), t).
+
+    Truncation uses sup|E^(k)(w)| <= K_k(t)·|x|^k (T3.4); rounding uses the policy's allowed
+    errors of forward and loss, propagated through E = ½(t − y)² at the points w ± 2h.
+    """
+
+    def check(impl: Implementation, policy: Policy, args: Args) -> Measurement:
+        w, x, t = (float(a) for a in args)
+        bound_k = bounds.loss_derivative_bound(order, t) * abs(x) ** order
+        around = np.array([w * (1 - 1e-6) - 1e-3 / abs(x), w, w * (1 + 1e-6) + 1e-3 / abs(x)])
+        y = exact.values("forward", around, x).rounded
+        dy = _absolute(policy, "forward", [around, np.asarray(x)])
+        de = _absolute(policy, "loss", [y, np.asarray(t)])
+        f_error = float(np.max(np.abs(t - y) * dy + dy * dy / 2 + de + U * np.abs(t - y) * dy))
+
+        def energy(v: float) -> float:
+            return float(impl("loss", impl("forward", v, x), t))
+
+        estimate = method(
+            energy, w, derivative_bound=lambda k: bound_k, f_error=lambda v: f_error
+        )
+        got = impl("gradient", w, x, t)
+        values = exact.values("gradient", w, x, t)
+        allowed = estimate.error_bound + _absolute(policy, "gradient", _arrays((w, x, t)))
+        error, allowed_ulps = _in_ulps(_difference(got, np.asarray(estimate.value)), allowed, values)
+        return Measurement(error, allowed_ulps, np.asarray(estimate.value), got)
+
+    return check
+
+
+def _differentiated(impl: Implementation, policy: Policy, args: Args) -> Measurement:
+    """dE/dw against mpmath's numerical differentiation of E(w), which never uses T1.4.
+
+    That value is within 2^−64 relative of dE/dw, far below any policy's tolerance, so the
+    allowed error is the policy's plus 2^−64·|dE/dw|.
+    """
+    w, x, t = (float(a) for a in args)
+    reference_value = exact.differentiated_gradient(w, x, t)
+    got = impl("gradient", w, x, t)
+    arrays = _arrays((w, x, t))
+    values = exact.values("gradient", *arrays)
+    with mpmath.workprec(80):
+        difference = abs(mpmath.mpf(float(got)) - reference_value) / mpmath.mpf(values.spacing)
+    allowed = policy.allowed_ulps("gradient", arrays, values) + 2.0**-64 * abs(
+        float(reference_value)
+    ) / values.spacing
+    return Measurement(
+        np.asarray(float(difference)), allowed, np.asarray(float(reference_value)), got
+    )
+
+
+def _step_definition(impl: Implementation, policy: Policy, args: Args) -> Measurement:
+    """step(w, x, t, lr) = w − lr·gradient(w, x, t), each within its allowed error."""
+    w, x, t, lr = _arrays(args)
+    new, g = impl("step", w, x, t, lr), impl("gradient", w, x, t)
+    with np.errstate(all="ignore"):
+        composed = w - lr * g
+        allowed = (
+            _absolute(policy, "step", [w, x, t, lr])
+            + lr * _absolute(policy, "gradient", [w, x, t])
+            + U * (np.abs(composed) + np.abs(lr * g))
+            + 2.0**-1074
+        )
+    values = exact.values("step", w, x, t, lr)
+    error, allowed = _in_ulps(_difference(new, composed), allowed, values)
+    return Measurement(error, allowed, composed, new)
+
+
+# ---------------------------------------------------------------------------------------------
+# Loss decrease and convergence (T4.1, T4.2, T4.3)
+
+
+def _objective(w: mpmath.mpf, x: float, t: float, precision: int) -> mpmath.mpf:
+    """E(w) = ½(t − σ(w·x))² at an mpmath weight, with σ(z) − t formed without cancellation."""
+    with mpmath.workprec(precision):
+        z = w * x
+        small = 1 / (1 + mpmath.exp(abs(z)))
+        residual = ((1 - mpmath.mpf(t)) - small) if z > 0 else (small - t)
+        return residual * residual / 2
+
+
+def _descent(impl: Implementation, policy: Policy, args: Args) -> Measurement:
+    """E(step) <= E(w) − η(1 − Cx²η/2)g² + slack, for t ∈ [0, 1], 0 < η <= 2/(Cx²) (T4.1).
+
+    The slack covers only the step's allowed error τ: by the mean value theorem
+    E(w' + δ) <= E(w') + (|g| + Cx²(η|g| + τ))·τ for |δ| <= τ (T3.2 bounds E'' by Cx²).
+    """
+    w, x, t, lr = (float(a) for a in args)
+    new = float(impl("step", w, x, t, lr))
+    tau = float(_absolute(policy, "step", _arrays((w, x, t, lr))))
+    precision = 200 + int(3 * min(abs(w * x), 2000.0))
+    with mpmath.workprec(precision):
+        low, high = exact.enclose("gradient", w, x, t, precision=precision)
+        g = (low + high) / 2
+        curvature = mpmath.mpf(bounds.CURVATURE_C) * mpmath.mpf(x) ** 2
+        before = _objective(mpmath.mpf(w), x, t, precision)
+        after = _objective(mpmath.mpf(new), x, t, precision)
+        lemma = before - lr * (1 - curvature * lr / 2) * g * g
+        slack = (abs(g) + curvature * (lr * abs(g) + tau)) * tau
+        excess = after - lemma
+        scale = max(before, mpmath.mpf(2) ** -1074)
+    return Measurement(
+        np.asarray(float(excess / scale)),
+        np.asarray(float(slack / scale) + 2.0 ** -(precision - 64)),
+        np.asarray(float(lemma)),
+        np.asarray(float(after)),
+        "× E(w)",
+    )
+
+
+def _large_rate_increases(impl: Implementation, policy: Policy, args: Args) -> Measurement:
+    """With t = ½, w = a/x and η = 1000/x² (about 39× 2/(Cx²)) the loss increases (T4.2)."""
+    a, x = (float(v) for v in args)
+    w, lr, t = a / x, 1000.0 / (x * x), 0.5
+    new = float(impl("step", w, x, t, lr))
+    precision = 200
+    before = _objective(mpmath.mpf(w), x, t, precision)
+    after = _objective(mpmath.mpf(new), x, t, precision)
+    # Error = how far the loss failed to rise, relative to E(w); it must rise by at least E(w)
+    # (the construction of T4.2 makes E(w') >= 2·E(w) for every a in [0.1, 1]).
+    shortfall = max(float((2 * before - after) / before), 0.0)
+    return Measurement(
+        np.asarray(shortfall), np.asarray(0.0), np.asarray(float(2 * before)),
+        np.asarray(float(after)), "× E(w)"
+    )
+
+
+def _convergence(impl: Implementation, policy: Policy, args: Args) -> Measurement:
+    """Repeated steps with η = 1/(Cx²) approach w* = logit(t)/x monotonically (T4.3).
+
+    From |z − z*| <= d0 the iterates stay within d0 of z* (no overshoot), and each step
+    contracts |w − w*| by at least ρ = 1 − η·x²·m², m = min σ' on [z* − d0, z* + d0],
+    so after n steps |w_n − w*| <= ρ^n·|w_0 − w*| up to the steps' allowed errors.
+    """
+    x, t, d0 = (float(v) for v in args)
+    with mpmath.workprec(120):
+        z_star = mpmath.log(t) - mpmath.log1p(-t)
+        w_star = z_star / x
+    w = float((z_star + d0) / x)
+    lr = 1.0 / (float(bounds.CURVATURE_C) * x * x) * (1 - 2**-20)
+    m = float(mpmath.mpf(1) / (2 + 2 * mpmath.cosh(abs(z_star) + abs(d0))))
+    rho = 1 - lr * x * x * m * m
+    distance0 = abs(mpmath.mpf(w) - w_star)
+    worst_excess, allowed_total = 0.0, 0.0
+    previous = distance0
+    steps = 60
+    for n in range(1, steps + 1):
+        tau = float(_absolute(policy, "step", _arrays((w, x, t, lr))))
+        allowed_total = allowed_total * rho + tau
+        w = float(impl("step", w, x, t, lr))
+        distance = abs(mpmath.mpf(w) - w_star)
+        monotone_excess = float(distance - previous) - tau
+        rate_excess = float(distance - mpmath.mpf(rho) ** n * distance0) - allowed_total
+        worst_excess = max(worst_excess, monotone_excess, rate_excess)
+        previous = distance
+    scale = float(distance0)
+    return Measurement(
+        np.asarray(max(worst_excess, 0.0) / scale),
+        np.asarray(0.0),
+        np.asarray(float(w_star)),
+        np.asarray(w),
+        "× |w0 − w*|",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs
+
+
+def _z() -> SearchStrategy[Args]:
+    return st.one_of(strategies.z_values(), strategies.special_floats()).map(lambda z: (z,))
+
+
+def _finite_z() -> SearchStrategy[Args]:
+    return strategies.z_values().map(lambda z: (z,))
+
+
+def _z_pairs() -> SearchStrategy[Args]:
+    close = strategies.z_values().flatmap(
+        lambda z: st.tuples(st.just(z), strategies.near(z, 16))
+    )
+    return st.one_of(close, st.tuples(strategies.z_values(), strategies.z_values()))
+
+
+def _forward_inputs() -> SearchStrategy[Args]:
+    return strategies.neuron_inputs(allow_nonfinite=True).map(lambda a: a[:2])
+
+
+def _gradient_inputs() -> SearchStrategy[Args]:
+    return strategies.neuron_inputs(allow_nonfinite=True)
+
+
+def _step_inputs() -> SearchStrategy[Args]:
+    return st.tuples(strategies.neuron_inputs(allow_nonfinite=True), strategies.learning_rates()).map(
+        lambda a: (*a[0], a[1])
+    )
+
+
+def _loss_inputs() -> SearchStrategy[Args]:
+    return strategies.loss_inputs()
+
+
+def _moderate_neurons(max_z: float) -> SearchStrategy[Args]:
+    """(w, x, t), all finite, x ≠ 0, |w·x| <= max_z: where numerical differentiation is meaningful."""
+    return strategies.neuron_inputs().filter(
+        lambda a: all(math.isfinite(v) for v in a) and a[1] != 0 and abs(a[0] * a[1]) <= max_z
+        and abs(a[2]) < 1e150
+    )
+
+
+def _fd_inputs() -> SearchStrategy[Args]:
+    """Moderate z, t and x scaled so that w ± h stays far from overflow and underflow."""
+    return st.tuples(
+        st.floats(-30, 30),
+        strategies.log_uniform_floats(-40, 40),
+        st.one_of(st.floats(0, 1), st.floats(-4, 5)),
+    ).map(lambda a: (a[0] / a[1], a[1], a[2]))
+
+
+def _rate_family() -> SearchStrategy[Args]:
+    return st.tuples(st.floats(0.1, 1.0), strategies.log_uniform_floats(-100, 100))
+
+
+def _convergence_inputs() -> SearchStrategy[Args]:
+    return st.tuples(
+        strategies.log_uniform_floats(-100, 100), st.floats(0.1, 0.9), st.floats(-1.0, 1.0)
+    ).filter(lambda a: a[2] != 0.0)
+
+
+PROPERTIES: Final[tuple[Property, ...]] = (
+    Property(
+        "sigmoid-exact", "σ(z) against the oracle", ("T6.1", "T6.3"), ("sigmoid",), _z,
+        _exact_check("sigmoid"), tuple((z,) for z in strategies.HARD_Z),
+    ),
+    Property(
+        "sigmoid_prime-exact", "σ'(z) against the oracle", ("T1.2", "T6.1", "T6.3"),
+        ("sigmoid_prime",), _z, _exact_check("sigmoid_prime"),
+        tuple((z,) for z in strategies.HARD_Z),
+    ),
+    Property(
+        "forward-exact", "σ(w·x) against the oracle, w·x exact", ("T6.1", "T6.3"),
+        ("forward",), _forward_inputs, _exact_check("forward"),
+        ((1e-300, 1e300), (0.0, math.inf), (2.0**-600, 2.0**600 * 30.0), (1e200, 1e200)),
+    ),
+    Property(
+        "loss-exact", "½(t − y)² against the oracle", ("T6.1", "T6.3"), ("loss",),
+        _loss_inputs, _exact_check("loss"),
+        ((0.1, 0.1 + 2**-56), (-1e308, 1e308), (1e-200, 0.0), (0.3, math.nan)),
+    ),
+    Property(
+        "gradient-exact", "dE/dw against the oracle", ("T1.4", "T6.1", "T6.3"), ("gradient",),
+        _gradient_inputs, _exact_check("gradient"),
+        ((0.0, 1.0, 0.5), (1.0, 0.0, 2.0), (1e-300, 1e300, 1.0), (3.0, 250.0, 0.0),
+         (-2.0, 400.0, 1e300), (1.0, math.inf, 0.5)),
+    ),
+    Property(
+        "step-exact", "w − η·dE/dw against the oracle", ("T1.4", "T6.1", "T6.3"), ("step",),
+        _step_inputs, _exact_check("step"),
+        ((0.0, 1.0, 1.0, 0.5), (1e300, 1e10, 0.0, 1e300), (-1.0, 2.0, 0.25, 1e-300)),
+    ),
+    Property(
+        "gradient-differentiated", "dE/dw against mpmath's numerical differentiation of E(w)",
+        ("T1.1", "T1.2", "T1.3", "T1.4"), ("gradient",), lambda: _moderate_neurons(700.0),
+        _differentiated, ((0.5, 2.0, 0.25), (1e-300, 1e300, 1.0), (-0.25, 2800.0, 0.0)),
+    ),
+    Property(
+        "gradient-central-difference", "dE/dw against a central difference of E(w)",
+        ("T5.1", "T3.4"), ("forward", "loss", "gradient"), _fd_inputs,
+        _fd_check(fd.central_difference, 3), ((0.5, 2.0, 0.25), (-3.0, 1e-10 , 0.9)),
+    ),
+    Property(
+        "gradient-richardson", "dE/dw against a Richardson-extrapolated difference of E(w)",
+        ("T5.2", "T3.4"), ("forward", "loss", "gradient"), _fd_inputs,
+        _fd_check(fd.richardson, 5), ((0.5, 2.0, 0.25),),
+    ),
+    Property(
+        "sigmoid-prime-product", "σ'(z) = σ(z)·σ(−z)", ("T1.2",), ("sigmoid", "sigmoid_prime"),
+        _finite_z, _sigmoid_prime_product, tuple((z,) for z in strategies.HARD_Z),
+    ),
+    Property(
+        "sigmoid-prime-complement", "σ'(z) = σ(z)(1 − σ(z))", ("T1.2",),
+        ("sigmoid", "sigmoid_prime"), _finite_z, _sigmoid_prime_complement,
+    ),
+    Property(
+        "sigmoid-symmetry", "σ(−z) = 1 − σ(z)", ("T2.1",), ("sigmoid",), _finite_z,
+        _sigmoid_symmetry,
+    ),
+    Property(
+        "sigmoid-tanh", "σ(z) = (1 + tanh(z/2))/2", ("T2.2",), ("sigmoid",), _finite_z,
+        _sigmoid_tanh,
+    ),
+    Property(
+        "sigmoid-second-derivative", "σ'' = σ'(1 − 2σ), by a central difference of σ'",
+        ("T2.3", "T2.7", "T5.1"), ("sigmoid", "sigmoid_prime"),
+        lambda: st.floats(-30, 30).map(lambda z: (z,)), _second_derivative,
+        ((0.0,), (1.3169578969248166,), (-25.0,)),
+    ),
+    Property(
+        "sigmoid-range", "0 <= σ <= 1 and 0 <= σ' <= σ'(0) = 1/4", ("T2.4",),
+        ("sigmoid", "sigmoid_prime"), _z, _sigmoid_range,
+    ),
+    Property(
+        "sigmoid-monotone", "σ is non-decreasing in float64", ("T2.6",), ("sigmoid",),
+        _z_pairs, _sigmoid_monotone,
+    ),
+    Property(
+        "step-definition", "step = w − η·gradient", ("T1.4",), ("step", "gradient"),
+        lambda: _step_inputs().filter(lambda a: all(math.isfinite(v) for v in a)),
+        _step_definition,
+    ),
+    Property(
+        "loss-descent", "the loss after a step obeys the descent lemma for η <= 2/(Cx²)",
+        ("T3.2", "T4.1"), ("step",), strategies.descent_inputs, _descent,
+        ((0.0, 1.0, 1.0, 2 / bounds.CURVATURE_C), (0.2, 1.0, 0.0, 25.0)),
+    ),
+    Property(
+        "loss-increase", "η far above 2/(Cx²) can increase the loss", ("T4.2",), ("step",),
+        _rate_family, _large_rate_increases, ((0.2, 1.0), (0.1, 1e-30)),
+    ),
+    Property(
+        "step-convergence", "steps with η = 1/(Cx²) converge monotonically to logit(t)/x",
+        ("T4.3",), ("step",), _convergence_inputs, _convergence, ((1.0, 0.75, 1.0),),
+    ),
+)
+
+
+def by_id(identifier: str) -> Property:
+    """The property with this id."""
+    for p in PROPERTIES:
+        if p.id == identifier:
+            return p
+    raise KeyError(identifier)

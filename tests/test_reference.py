@@ -1,0 +1,210 @@
+"""The float64 reference: accuracy against the oracle, behaviour on every kind of input."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from neuron import exact, reference
+from neuron.bounds import CURVATURE_C
+from neuron.reference import ACCURACY_ULPS
+from neuron.strategies import (
+    HARD_Z,
+    broadcastable_arrays,
+    learning_rates,
+    loss_inputs,
+    neuron_inputs,
+    non_broadcastable_shapes,
+    special_floats,
+    z_values,
+)
+from neuron.tolerance import Float64Policy
+from neuron.ulp import ulp_errors
+
+
+def _within(function: str, *args: float) -> None:
+    """The reference is within ACCURACY_ULPS[function] ulps of the oracle (T6.2)."""
+    got = getattr(reference, function)(*args)
+    error = float(ulp_errors(got, exact.values(function, *args)))
+    assert error <= ACCURACY_ULPS[function], f"{function}{args} = {got!r}: {error:.3g} ulps"
+
+
+@given(z_values())
+def test_sigmoid_accuracy(z: float) -> None:
+    _within("sigmoid", z)
+
+
+@given(z_values())
+def test_sigmoid_prime_accuracy(z: float) -> None:
+    _within("sigmoid_prime", z)
+
+
+@pytest.mark.parametrize("z", HARD_Z)
+def test_hard_points(z: float) -> None:
+    _within("sigmoid", z)
+    _within("sigmoid_prime", z)
+
+
+@given(neuron_inputs())
+@example((1e-300, 1e300, 0.0))
+@example((2.0**-600, 2.0**600 * -700.0, 0.0))  # σ subnormal, w tiny and x huge
+def test_forward_accuracy(args: tuple[float, float, float]) -> None:
+    _within("forward", args[0], args[1])
+
+
+@given(loss_inputs())
+@example((0.1, 0.1 + 2.0**-56))
+def test_loss_accuracy(args: tuple[float, float]) -> None:
+    _within("loss", *args)
+
+
+def _within_policy(function: str, *args: float) -> None:
+    """Gradient and step: within the float64 policy's bound (T6.1), cancellation included."""
+    got = getattr(reference, function)(*args)
+    values = exact.values(function, *args)
+    error = float(ulp_errors(got, values))
+    allowed = float(Float64Policy().allowed_ulps(function, [np.float64(a) for a in args], values))
+    assert error <= allowed, f"{function}{args} = {got!r}: {error:.3g} > {allowed:.3g} ulps"
+
+
+@given(neuron_inputs())
+@example((2.9721878227995597e-78, 2.5067472019399227e80, 0.25743835514651225))  # σ' subnormal
+@example((1e-300, 1e300, 1.0))
+def test_gradient_within_the_float64_bound(args: tuple[float, float, float]) -> None:
+    _within_policy("gradient", *args)
+
+
+@given(neuron_inputs(), learning_rates())
+def test_step_within_the_float64_bound(args: tuple[float, float, float], lr: float) -> None:
+    _within_policy("step", *args, lr)
+
+
+def test_gradient_keeps_precision_where_sigma_prime_is_subnormal() -> None:
+    # z ≈ 745: σ'(z) ≈ 2^-1075 is below the normal range, but x brings dE/dw back into it
+    w, x, t = 2.9721878227995597e-78, 2.5067472019399227e80, 0.25743835514651225
+    error = float(ulp_errors(reference.gradient(w, x, t), exact.values("gradient", w, x, t)))
+    assert error <= ACCURACY_ULPS["sigmoid_prime"] + 2
+
+
+@given(special_floats(), special_floats(), special_floats())
+def test_nonfinite_inputs_propagate_without_warnings(w: float, x: float, t: float) -> None:
+    # filterwarnings = error turns any numpy RuntimeWarning into a failure here; where an
+    # argument is NaN or infinite the result is NaN or the exact limit
+    for function, args in (("forward", (w, x)), ("gradient", (w, x, t)), ("loss", (w, t))):
+        if all(math.isfinite(a) for a in args):
+            continue
+        result = getattr(reference, function)(*args)
+        assert math.isnan(result) or result == getattr(exact, function)(*args)
+
+
+def test_nan_in_nan_out() -> None:
+    nan = math.nan
+    assert math.isnan(reference.sigmoid(nan))
+    assert math.isnan(reference.sigmoid_prime(nan))
+    assert math.isnan(reference.gradient(1.0, nan, 0.5))
+    assert math.isnan(reference.step(nan, 1.0, 0.5, 0.1))
+    assert math.isnan(reference.loss(0.5, nan))
+
+
+@given(neuron_inputs())
+def test_finite_inputs_never_give_nan(args: tuple[float, float, float]) -> None:
+    w, x, t = args
+    assert not math.isnan(reference.forward(w, x))
+    assert not math.isnan(reference.gradient(w, x, t))
+
+
+def test_scalars_give_numpy_scalars() -> None:
+    assert type(reference.sigmoid(1.0)) is np.float64
+    assert type(reference.gradient(1, 2, 0)) is np.float64  # integers are converted
+
+
+def test_float32_and_integer_inputs_are_computed_in_float64() -> None:
+    z32 = np.float32(0.1)
+    assert reference.sigmoid(z32) == reference.sigmoid(float(z32))
+    assert reference.forward(np.int64(3), 2) == reference.forward(3.0, 2.0)
+    assert reference.sigmoid(np.float32(1.0)).dtype == np.float64
+
+
+def test_zero_dimensional_empty_and_broadcast_arrays() -> None:
+    assert reference.sigmoid(np.array(0.0)) == 0.5
+    assert reference.gradient(np.zeros((0, 3)), 1.0, 0.5).shape == (0, 3)
+    assert reference.step([[1.0], [2.0]], [1.0, 2.0, 3.0], 0.5, 0.1).shape == (2, 3)
+
+
+@given(broadcastable_arrays(3))
+def test_elementwise_on_broadcast_arrays(arrays: tuple[np.ndarray, ...]) -> None:
+    result = reference.gradient(*arrays)
+    shape = np.broadcast_shapes(*(np.shape(a) for a in arrays))
+    assert np.shape(result) == shape
+    flat = [np.broadcast_to(np.asarray(a, dtype=np.float64), shape).ravel() for a in arrays]
+    for i in range(min(int(np.prod(shape)), 5)):
+        element = reference.gradient(*(f[i] for f in flat))
+        assert np.asarray(result).ravel()[i] == element or math.isnan(element)
+
+
+@given(non_broadcastable_shapes(3))
+def test_shapes_that_do_not_broadcast_are_refused(shapes: tuple[tuple[int, ...], ...]) -> None:
+    with pytest.raises(ValueError, match="do not broadcast"):
+        reference.gradient(*(np.zeros(s) for s in shapes))
+
+
+@pytest.mark.parametrize("bad", ["1.0", None, 1j, [1.0, "a"], object(), np.array([1 + 2j])])
+def test_non_numeric_input_is_a_type_error(bad: object) -> None:
+    with pytest.raises(TypeError, match="real number"):
+        reference.gradient(1.0, bad, 0.5)
+
+
+@pytest.mark.parametrize("lr", [0.0, -0.1, math.inf, math.nan, [0.1, -1.0]])
+def test_learning_rate_must_be_finite_and_positive(lr: object) -> None:
+    with pytest.raises(ValueError, match="learning rate"):
+        reference.step(1.0, 1.0, 0.5, lr)
+
+
+def test_inputs_are_not_mutated() -> None:
+    w, x, t = np.array([1.0, 2.0]), np.array([3.0, -1.0]), np.array([0.5, 0.25])
+    copies = [a.copy() for a in (w, x, t)]
+    reference.step(w, x, t, 0.1)
+    assert all(np.array_equal(a, b) for a, b in zip((w, x, t), copies))
+
+
+def test_step_is_the_update_rule() -> None:
+    # w − η·dE/dw at z = 0, where every factor is exact: 1 − 0.5·(−(1 − ½)·¼·2) = 1.125
+    assert reference.step(0.0, 2.0, 1.0, 0.5) == 0.125
+    assert reference.gradient(0.0, 2.0, 1.0) == -0.25
+
+
+@given(st.floats(0.2, 0.8), st.floats(-1, 1))
+def test_train_converges_to_logit(t: float, offset: float) -> None:
+    # T4.3 with x = 1, η = 1/C: from |z − z*| <= 1, with |z*| <= logit(0.8) < 1.39, each step
+    # contracts |w − w*| by ρ = 1 − m²/C, m = σ'(2.39) > 0.0763, so ρ < 0.925 and
+    # ρ^400 < 3e-14. Each float step adds at most τ < 4e-15 (η·Δg + u|w|, Δg from T6.2), which
+    # contracts to at most τ/(1 − ρ) < 6e-14 in all.
+    w_star = math.log(t) - math.log1p(-t)
+    history = reference.train(w_star + offset, [1.0], [t], lr=1 / CURVATURE_C, epochs=400)
+    distances = np.abs(history.weights - w_star)
+    assert distances[-1] <= 3e-14 * abs(offset) + 6e-14
+    # The loss never rises by more than its own rounding (ACCURACY_ULPS["loss"] ulps, twice),
+    # except by jitter at the noise floor: within 6e-14 of w*, E = ½(t − σ(z))² <= |z − z*|²/32
+    # because σ' <= 1/4 (T2.4).
+    rises = np.diff(history.losses)
+    floor = (6e-14) ** 2 / 32
+    assert np.all(rises <= 2 * ACCURACY_ULPS["loss"] * np.spacing(history.losses[:-1]) + floor)
+
+
+def test_train_history_and_validation() -> None:
+    history = reference.train([0.0, 1.0], [1.0, 2.0], [0.5, 0.5], lr=0.5, epochs=3)
+    assert history.weights.shape == (4, 2)
+    assert history.losses.shape == (4, 2)
+    assert history.weight.shape == (2,)
+    with pytest.raises(ValueError, match="at least one sample"):
+        reference.train(0.0, [], [], lr=0.1, epochs=1)
+    with pytest.raises(ValueError, match="non-negative"):
+        reference.train(0.0, [1.0], [0.5], lr=0.1, epochs=-1)
+    with pytest.raises(TypeError, match="integer"):
+        reference.train(0.0, [1.0], [0.5], lr=0.1, epochs=1.5)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="learning rate"):
+        reference.train(0.0, [1.0], [0.5], lr=0.0, epochs=1)

@@ -1,0 +1,117 @@
+"""ulp arithmetic: spacing, signed distance, correct rounding of mpmath values, errors in ulps."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from neuron import exact
+from neuron.strategies import finite_floats
+from neuron.ulp import MIN_SUBNORMAL, ExactValues, round_mpf, ulp, ulp_distance, ulp_errors, ulp_of_mpf
+
+MAX = float(np.finfo(np.float64).max)
+
+
+@given(finite_floats())
+@example(0.0)
+@example(1.0)
+@example(2.0**-1022)
+@example(2.0**-1074)
+@example(MAX)
+def test_ulp_matches_math_ulp(x: float) -> None:
+    # math.ulp (Python >= 3.9) is the spacing above |x|, 2^-1074 at 0: the same definition.
+    assert ulp(x) == math.ulp(x)
+
+
+def test_ulp_of_nonfinite() -> None:
+    assert ulp(math.inf) == math.inf
+    assert math.isnan(ulp(math.nan))
+
+
+@given(finite_floats())
+def test_next_float_is_one_step(x: float) -> None:
+    assert ulp_distance(x, math.nextafter(x, math.inf)) == 1
+    assert ulp_distance(math.nextafter(x, math.inf), x) == -1
+
+
+def test_distance_across_zero_and_extremes() -> None:
+    assert ulp_distance(-0.0, 0.0) == 0
+    assert ulp_distance(-MIN_SUBNORMAL, MIN_SUBNORMAL) == 2
+    assert ulp_distance(MAX, math.inf) == 1
+    # +inf has bit pattern 0x7FF0000000000000, which is its position in the order; −inf mirrors it
+    assert ulp_distance(-math.inf, math.inf) == 2 * (0x7FF0000000000000)
+
+
+def test_distance_is_elementwise() -> None:
+    assert ulp_distance([1.0, 2.0], [1.0, 2.0 + 2 * 2.0**-51]).tolist() == [0, 2]
+
+
+def test_distance_of_nan_is_refused() -> None:
+    with pytest.raises(ValueError, match="NaN"):
+        ulp_distance(math.nan, 1.0)
+
+
+def _raw(numerator: int, exponent: int) -> tuple[int, int, int, int]:
+    sign = int(numerator < 0)
+    man = abs(numerator)
+    return (sign, man, exponent, man.bit_length())
+
+
+@given(
+    st.integers(-(2**120), 2**120).filter(lambda n: n != 0),
+    st.integers(-1300, 1000),
+)
+@example(3, -1076)  # 1.5·2^-1075: above half the smallest subnormal, rounds up
+@example(1, -1075)  # exactly half of 2^-1074: a tie, rounds to even (0)
+@example(3, -1075)  # 1.5·2^-1074: a tie between 1 and 2 subnormal quanta, rounds to 2
+@example(2**53 - 1, 971)  # the largest finite float
+@example(2**54 - 1, 970)  # exactly the overflow threshold 2^1024 − 2^970: a tie, rounds to inf
+def test_round_mpf_is_round_half_even(numerator: int, exponent: int) -> None:
+    # CPython converts a Fraction with correctly rounded integer true division (ties to even,
+    # subnormals included); it raises OverflowError exactly when the rounded value overflows.
+    value = Fraction(numerator) * Fraction(2) ** exponent
+    try:
+        expected = float(value)
+    except OverflowError:
+        expected = math.copysign(math.inf, numerator)
+    assert round_mpf(_raw(numerator, exponent)) == expected
+
+
+def test_round_mpf_far_below_the_subnormals_keeps_the_sign() -> None:
+    assert math.copysign(1.0, round_mpf(_raw(-1, -5000))) == -1.0
+
+
+def test_ulp_of_mpf() -> None:
+    assert ulp_of_mpf(_raw(1, 0)) == 2.0**-52  # at a power of two, the binade it opens
+    assert ulp_of_mpf(_raw(2**53 - 1, -53)) == 2.0**-53  # just below 1
+    assert ulp_of_mpf(_raw(0, 0)) == MIN_SUBNORMAL
+    assert ulp_of_mpf(_raw(1, -1060)) == MIN_SUBNORMAL  # subnormal range
+    assert ulp_of_mpf(_raw(1, 2000)) == 2.0**971  # beyond overflow, the top binade's spacing
+
+
+def test_ulp_errors_conventions() -> None:
+    values = ExactValues(
+        rounded=np.array([1.0, math.nan, math.inf, 0.5]),
+        anchor=np.array([1.0, math.nan, MAX, 0.5]),
+        spacing=np.array([2.0**-52, math.inf, 2.0**971, 2.0**-53]),
+        offset=np.array([0.25, 0.0, 0.75, 0.0]),
+    )
+    computed = [1.0 + 2.0**-52, math.nan, math.inf, math.nan]
+    errors = ulp_errors(computed, values)
+    assert errors.tolist() == [0.75, 0.0, 0.0, math.inf]
+    # a finite result where the exact value overflows is measured from the largest float
+    assert ulp_errors([1.0, 1.0, MAX, 0.5], values).tolist() == [0.25, math.inf, 0.75, 0.0]
+
+
+def test_ulp_errors_against_the_oracle() -> None:
+    v = exact.values("sigmoid", [0.0, 1.0])
+    # σ(1) rounded is within half an ulp, so its neighbour is between ½ and 1½ ulps away
+    up = math.nextafter(float(v.rounded[1]), 2.0)
+    errors = ulp_errors([0.5, up], v)
+    assert errors[0] == 0.0
+    assert 0.5 <= errors[1] <= 1.5
