@@ -21,7 +21,8 @@ __all__ = ["main"]
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="neuron", description="The single sigmoid neuron, and a gate for implementations of it."
+        prog="neuron",
+        description="The single sigmoid neuron, and a gate for implementations of it.",
     )
     parser.add_argument("--version", action="version", version=f"neuron {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)

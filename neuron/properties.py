@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 
 from neuron import bounds, exact, fd, strategies
 from neuron.protocol import Implementation
-from neuron.tolerance import U, UNDERFLOW, Policy
+from neuron.tolerance import Policy, U
 from neuron.ulp import ExactValues, ulp_errors
 
 __all__ = ["PROPERTIES", "Measurement", "Property", "by_id"]
@@ -41,7 +41,12 @@ TANH_ULPS: Final = 4.0
 
 @dataclass(frozen=True)
 class Measurement:
-    """Per-input error and allowed error of one check, in `unit`; it passes if error <= allowed."""
+    """Per-input error and allowed error of one check, in `unit`.
+
+    It passes where error <= allowed and the error is finite: an infinite error (NaN against
+    a number, an infinity against a finite value, a finite result far beyond overflow) always
+    fails, whatever the allowance.
+    """
 
     error: FloatArray
     allowed: FloatArray
@@ -50,20 +55,25 @@ class Measurement:
     unit: str = "ulps"
 
     @property
+    def ok(self) -> NDArray[np.bool_]:
+        """Where the check holds."""
+        return (self.error <= self.allowed) & (self.error < np.inf)
+
+    @property
     def ratio(self) -> FloatArray:
-        """error / allowed (NaN counts as infinitely wrong)."""
+        """error / allowed: 0 where exact, ∞ where the check fails."""
         with np.errstate(all="ignore"):
-            r = np.where(self.error <= self.allowed, self.error / self.allowed, np.inf)
+            r = np.where(self.ok, self.error / self.allowed, np.inf)
         return np.nan_to_num(np.where(self.error == 0, 0.0, r), nan=np.inf)
 
     @property
     def passed(self) -> bool:
-        return bool(np.all(self.error <= self.allowed))
+        return bool(np.all(self.ok))
 
     def worst(self) -> int:
         """Flat index of the input closest to (or furthest past) its allowed error."""
         ratio = self.ratio.ravel()
-        failing = ~(self.error <= self.allowed).ravel()
+        failing = ~self.ok.ravel()
         if failing.any():
             return int(np.flatnonzero(failing)[np.argmax(self.error.ravel()[failing])])
         return int(np.argmax(ratio)) if ratio.size else 0
@@ -216,7 +226,9 @@ def _second_derivative(impl: Implementation, policy: Policy, args: Args) -> Meas
     """
     (z,) = _arrays(args)
     z0 = float(z)
-    f_error = float(np.max(_absolute(policy, "sigmoid_prime", [np.array([z0 - 1e-3, z0, z0 + 1e-3])])))
+    f_error = float(
+        np.max(_absolute(policy, "sigmoid_prime", [np.array([z0 - 1e-3, z0, z0 + 1e-3])]))
+    )
     estimate = fd.central_difference(
         lambda v: float(impl("sigmoid_prime", v)),
         z0,
@@ -235,7 +247,9 @@ def _second_derivative(impl: Implementation, policy: Policy, args: Args) -> Meas
             + 3 * U * np.abs(formula)
         )
         error = np.abs(estimate.value - formula)
-    return Measurement(np.asarray(error), np.asarray(allowed), formula, np.asarray(estimate.value), "abs")
+    return Measurement(
+        np.asarray(error), np.asarray(allowed), formula, np.asarray(estimate.value), "abs"
+    )
 
 
 def _sigmoid_range(impl: Implementation, policy: Policy, args: Args) -> Measurement:
@@ -282,13 +296,13 @@ def _fd_check(method: Callable[..., fd.Estimate], order: int) -> Check:
         def energy(v: float) -> float:
             return float(impl("loss", impl("forward", v, x), t))
 
-        estimate = method(
-            energy, w, derivative_bound=lambda k: bound_k, f_error=lambda v: f_error
-        )
+        estimate = method(energy, w, derivative_bound=lambda k: bound_k, f_error=lambda v: f_error)
         got = impl("gradient", w, x, t)
         values = exact.values("gradient", w, x, t)
         allowed = estimate.error_bound + _absolute(policy, "gradient", _arrays((w, x, t)))
-        error, allowed_ulps = _in_ulps(_difference(got, np.asarray(estimate.value)), allowed, values)
+        error, allowed_ulps = _in_ulps(
+            _difference(got, np.asarray(estimate.value)), allowed, values
+        )
         return Measurement(error, allowed_ulps, np.asarray(estimate.value), got)
 
     return check
@@ -307,9 +321,10 @@ def _differentiated(impl: Implementation, policy: Policy, args: Args) -> Measure
     values = exact.values("gradient", *arrays)
     with mpmath.workprec(80):
         difference = abs(mpmath.mpf(float(got)) - reference_value) / mpmath.mpf(values.spacing)
-    allowed = policy.allowed_ulps("gradient", arrays, values) + 2.0**-64 * abs(
-        float(reference_value)
-    ) / values.spacing
+    allowed = (
+        policy.allowed_ulps("gradient", arrays, values)
+        + 2.0**-64 * abs(float(reference_value)) / values.spacing
+    )
     return Measurement(
         np.asarray(float(difference)), allowed, np.asarray(float(reference_value)), got
     )
@@ -356,8 +371,7 @@ def _descent(impl: Implementation, policy: Policy, args: Args) -> Measurement:
     tau = float(_absolute(policy, "step", _arrays((w, x, t, lr))))
     precision = 200 + int(3 * min(abs(w * x), 2000.0))
     with mpmath.workprec(precision):
-        low, high = exact.enclose("gradient", w, x, t, precision=precision)
-        g = (low + high) / 2
+        g = exact.value("gradient", w, x, t, bits=80)
         curvature = mpmath.mpf(bounds.CURVATURE_C) * mpmath.mpf(x) ** 2
         before = _objective(mpmath.mpf(w), x, t, precision)
         after = _objective(mpmath.mpf(new), x, t, precision)
@@ -386,8 +400,11 @@ def _large_rate_increases(impl: Implementation, policy: Policy, args: Args) -> M
     # (the construction of T4.2 makes E(w') >= 2·E(w) for every a in [0.1, 1]).
     shortfall = max(float((2 * before - after) / before), 0.0)
     return Measurement(
-        np.asarray(shortfall), np.asarray(0.0), np.asarray(float(2 * before)),
-        np.asarray(float(after)), "× E(w)"
+        np.asarray(shortfall),
+        np.asarray(0.0),
+        np.asarray(float(2 * before)),
+        np.asarray(float(after)),
+        "× E(w)",
     )
 
 
@@ -442,9 +459,7 @@ def _finite_z() -> SearchStrategy[Args]:
 
 
 def _z_pairs() -> SearchStrategy[Args]:
-    close = strategies.z_values().flatmap(
-        lambda z: st.tuples(st.just(z), strategies.near(z, 16))
-    )
+    close = strategies.z_values().flatmap(lambda z: st.tuples(st.just(z), strategies.near(z, 16)))
     return st.one_of(close, st.tuples(strategies.z_values(), strategies.z_values()))
 
 
@@ -457,9 +472,9 @@ def _gradient_inputs() -> SearchStrategy[Args]:
 
 
 def _step_inputs() -> SearchStrategy[Args]:
-    return st.tuples(strategies.neuron_inputs(allow_nonfinite=True), strategies.learning_rates()).map(
-        lambda a: (*a[0], a[1])
-    )
+    return st.tuples(
+        strategies.neuron_inputs(allow_nonfinite=True), strategies.learning_rates()
+    ).map(lambda a: (*a[0], a[1]))
 
 
 def _loss_inputs() -> SearchStrategy[Args]:
@@ -467,10 +482,14 @@ def _loss_inputs() -> SearchStrategy[Args]:
 
 
 def _moderate_neurons(max_z: float) -> SearchStrategy[Args]:
-    """(w, x, t), all finite, x ≠ 0, |w·x| <= max_z: where numerical differentiation is meaningful."""
+    """(w, x, t), finite, x ≠ 0, |w·x| <= max_z: where numerical differentiation is meaningful."""
     return strategies.neuron_inputs().filter(
-        lambda a: all(math.isfinite(v) for v in a) and a[1] != 0 and abs(a[0] * a[1]) <= max_z
-        and abs(a[2]) < 1e150
+        lambda a: (
+            all(math.isfinite(v) for v in a)
+            and a[1] != 0
+            and abs(a[0] * a[1]) <= max_z
+            and abs(a[2]) < 1e150
+        )
     )
 
 
@@ -495,97 +514,185 @@ def _convergence_inputs() -> SearchStrategy[Args]:
 
 PROPERTIES: Final[tuple[Property, ...]] = (
     Property(
-        "sigmoid-exact", "σ(z) against the oracle", ("T6.1", "T6.3"), ("sigmoid",), _z,
-        _exact_check("sigmoid"), tuple((z,) for z in strategies.HARD_Z),
-    ),
-    Property(
-        "sigmoid_prime-exact", "σ'(z) against the oracle", ("T1.2", "T6.1", "T6.3"),
-        ("sigmoid_prime",), _z, _exact_check("sigmoid_prime"),
+        "sigmoid-exact",
+        "σ(z) against the oracle",
+        ("T6.1", "T6.3"),
+        ("sigmoid",),
+        _z,
+        _exact_check("sigmoid"),
         tuple((z,) for z in strategies.HARD_Z),
     ),
     Property(
-        "forward-exact", "σ(w·x) against the oracle, w·x exact", ("T6.1", "T6.3"),
-        ("forward",), _forward_inputs, _exact_check("forward"),
+        "sigmoid_prime-exact",
+        "σ'(z) against the oracle",
+        ("T1.2", "T6.1", "T6.3"),
+        ("sigmoid_prime",),
+        _z,
+        _exact_check("sigmoid_prime"),
+        tuple((z,) for z in strategies.HARD_Z),
+    ),
+    Property(
+        "forward-exact",
+        "σ(w·x) against the oracle, w·x exact",
+        ("T6.1", "T6.3"),
+        ("forward",),
+        _forward_inputs,
+        _exact_check("forward"),
         ((1e-300, 1e300), (0.0, math.inf), (2.0**-600, 2.0**600 * 30.0), (1e200, 1e200)),
     ),
     Property(
-        "loss-exact", "½(t − y)² against the oracle", ("T6.1", "T6.3"), ("loss",),
-        _loss_inputs, _exact_check("loss"),
+        "loss-exact",
+        "½(t − y)² against the oracle",
+        ("T6.1", "T6.3"),
+        ("loss",),
+        _loss_inputs,
+        _exact_check("loss"),
         ((0.1, 0.1 + 2**-56), (-1e308, 1e308), (1e-200, 0.0), (0.3, math.nan)),
     ),
     Property(
-        "gradient-exact", "dE/dw against the oracle", ("T1.4", "T6.1", "T6.3"), ("gradient",),
-        _gradient_inputs, _exact_check("gradient"),
-        ((0.0, 1.0, 0.5), (1.0, 0.0, 2.0), (1e-300, 1e300, 1.0), (3.0, 250.0, 0.0),
-         (-2.0, 400.0, 1e300), (1.0, math.inf, 0.5)),
+        "gradient-exact",
+        "dE/dw against the oracle",
+        ("T1.4", "T6.1", "T6.3"),
+        ("gradient",),
+        _gradient_inputs,
+        _exact_check("gradient"),
+        (
+            (0.0, 1.0, 0.5),
+            (1.0, 0.0, 2.0),
+            (1e-300, 1e300, 1.0),
+            (3.0, 250.0, 0.0),
+            (-2.0, 400.0, 1e300),
+            (1.0, math.inf, 0.5),
+        ),
     ),
     Property(
-        "step-exact", "w − η·dE/dw against the oracle", ("T1.4", "T6.1", "T6.3"), ("step",),
-        _step_inputs, _exact_check("step"),
+        "step-exact",
+        "w − η·dE/dw against the oracle",
+        ("T1.4", "T6.1", "T6.3"),
+        ("step",),
+        _step_inputs,
+        _exact_check("step"),
         ((0.0, 1.0, 1.0, 0.5), (1e300, 1e10, 0.0, 1e300), (-1.0, 2.0, 0.25, 1e-300)),
     ),
     Property(
-        "gradient-differentiated", "dE/dw against mpmath's numerical differentiation of E(w)",
-        ("T1.1", "T1.2", "T1.3", "T1.4"), ("gradient",), lambda: _moderate_neurons(700.0),
-        _differentiated, ((0.5, 2.0, 0.25), (1e-300, 1e300, 1.0), (-0.25, 2800.0, 0.0)),
+        "gradient-differentiated",
+        "dE/dw against mpmath's numerical differentiation of E(w)",
+        ("T1.1", "T1.2", "T1.3", "T1.4"),
+        ("gradient",),
+        lambda: _moderate_neurons(700.0),
+        _differentiated,
+        ((0.5, 2.0, 0.25), (1e-300, 1e300, 1.0), (-0.25, 2800.0, 0.0)),
     ),
     Property(
-        "gradient-central-difference", "dE/dw against a central difference of E(w)",
-        ("T5.1", "T3.4"), ("forward", "loss", "gradient"), _fd_inputs,
-        _fd_check(fd.central_difference, 3), ((0.5, 2.0, 0.25), (-3.0, 1e-10 , 0.9)),
+        "gradient-central-difference",
+        "dE/dw against a central difference of E(w)",
+        ("T5.1", "T3.4"),
+        ("forward", "loss", "gradient"),
+        _fd_inputs,
+        _fd_check(fd.central_difference, 3),
+        ((0.5, 2.0, 0.25), (-3.0, 1e-10, 0.9)),
     ),
     Property(
-        "gradient-richardson", "dE/dw against a Richardson-extrapolated difference of E(w)",
-        ("T5.2", "T3.4"), ("forward", "loss", "gradient"), _fd_inputs,
-        _fd_check(fd.richardson, 5), ((0.5, 2.0, 0.25),),
+        "gradient-richardson",
+        "dE/dw against a Richardson-extrapolated difference of E(w)",
+        ("T5.2", "T3.4"),
+        ("forward", "loss", "gradient"),
+        _fd_inputs,
+        _fd_check(fd.richardson, 5),
+        ((0.5, 2.0, 0.25),),
     ),
     Property(
-        "sigmoid-prime-product", "σ'(z) = σ(z)·σ(−z)", ("T1.2",), ("sigmoid", "sigmoid_prime"),
-        _finite_z, _sigmoid_prime_product, tuple((z,) for z in strategies.HARD_Z),
+        "sigmoid-prime-product",
+        "σ'(z) = σ(z)·σ(−z)",
+        ("T1.2",),
+        ("sigmoid", "sigmoid_prime"),
+        _finite_z,
+        _sigmoid_prime_product,
+        tuple((z,) for z in strategies.HARD_Z),
     ),
     Property(
-        "sigmoid-prime-complement", "σ'(z) = σ(z)(1 − σ(z))", ("T1.2",),
-        ("sigmoid", "sigmoid_prime"), _finite_z, _sigmoid_prime_complement,
+        "sigmoid-prime-complement",
+        "σ'(z) = σ(z)(1 − σ(z))",
+        ("T1.2",),
+        ("sigmoid", "sigmoid_prime"),
+        _finite_z,
+        _sigmoid_prime_complement,
     ),
     Property(
-        "sigmoid-symmetry", "σ(−z) = 1 − σ(z)", ("T2.1",), ("sigmoid",), _finite_z,
+        "sigmoid-symmetry",
+        "σ(−z) = 1 − σ(z)",
+        ("T2.1",),
+        ("sigmoid",),
+        _finite_z,
         _sigmoid_symmetry,
     ),
     Property(
-        "sigmoid-tanh", "σ(z) = (1 + tanh(z/2))/2", ("T2.2",), ("sigmoid",), _finite_z,
+        "sigmoid-tanh",
+        "σ(z) = (1 + tanh(z/2))/2",
+        ("T2.2",),
+        ("sigmoid",),
+        _finite_z,
         _sigmoid_tanh,
     ),
     Property(
-        "sigmoid-second-derivative", "σ'' = σ'(1 − 2σ), by a central difference of σ'",
-        ("T2.3", "T2.7", "T5.1"), ("sigmoid", "sigmoid_prime"),
-        lambda: st.floats(-30, 30).map(lambda z: (z,)), _second_derivative,
+        "sigmoid-second-derivative",
+        "σ'' = σ'(1 − 2σ), by a central difference of σ'",
+        ("T2.3", "T2.7", "T5.1"),
+        ("sigmoid", "sigmoid_prime"),
+        lambda: st.floats(-30, 30).map(lambda z: (z,)),
+        _second_derivative,
         ((0.0,), (1.3169578969248166,), (-25.0,)),
     ),
     Property(
-        "sigmoid-range", "0 <= σ <= 1 and 0 <= σ' <= σ'(0) = 1/4", ("T2.4",),
-        ("sigmoid", "sigmoid_prime"), _z, _sigmoid_range,
+        "sigmoid-range",
+        "0 <= σ <= 1 and 0 <= σ' <= σ'(0) = 1/4",
+        ("T2.4",),
+        ("sigmoid", "sigmoid_prime"),
+        _z,
+        _sigmoid_range,
     ),
     Property(
-        "sigmoid-monotone", "σ is non-decreasing in float64", ("T2.6",), ("sigmoid",),
-        _z_pairs, _sigmoid_monotone,
+        "sigmoid-monotone",
+        "σ is non-decreasing in float64",
+        ("T2.6",),
+        ("sigmoid",),
+        _z_pairs,
+        _sigmoid_monotone,
     ),
     Property(
-        "step-definition", "step = w − η·gradient", ("T1.4",), ("step", "gradient"),
+        "step-definition",
+        "step = w − η·gradient",
+        ("T1.4",),
+        ("step", "gradient"),
         lambda: _step_inputs().filter(lambda a: all(math.isfinite(v) for v in a)),
         _step_definition,
     ),
     Property(
-        "loss-descent", "the loss after a step obeys the descent lemma for η <= 2/(Cx²)",
-        ("T3.2", "T4.1"), ("step",), strategies.descent_inputs, _descent,
+        "loss-descent",
+        "the loss after a step obeys the descent lemma for η <= 2/(Cx²)",
+        ("T3.2", "T4.1"),
+        ("step",),
+        strategies.descent_inputs,
+        _descent,
         ((0.0, 1.0, 1.0, 2 / bounds.CURVATURE_C), (0.2, 1.0, 0.0, 25.0)),
     ),
     Property(
-        "loss-increase", "η far above 2/(Cx²) can increase the loss", ("T4.2",), ("step",),
-        _rate_family, _large_rate_increases, ((0.2, 1.0), (0.1, 1e-30)),
+        "loss-increase",
+        "η far above 2/(Cx²) can increase the loss",
+        ("T4.2",),
+        ("step",),
+        _rate_family,
+        _large_rate_increases,
+        ((0.2, 1.0), (0.1, 1e-30)),
     ),
     Property(
-        "step-convergence", "steps with η = 1/(Cx²) converge monotonically to logit(t)/x",
-        ("T4.3",), ("step",), _convergence_inputs, _convergence, ((1.0, 0.75, 1.0),),
+        "step-convergence",
+        "steps with η = 1/(Cx²) converge monotonically to logit(t)/x",
+        ("T4.3",),
+        ("step",),
+        _convergence_inputs,
+        _convergence,
+        ((1.0, 0.75, 1.0),),
     ),
 )
 

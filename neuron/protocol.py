@@ -46,7 +46,7 @@ class Implementation:
     def from_object(cls, obj: Any, name: str | None = None) -> Implementation:
         """Collect the protocol functions a module or object provides."""
         functions = {f: getattr(obj, f) for f in PROTOCOL if callable(getattr(obj, f, None))}
-        label = name or getattr(obj, "__name__", type(obj).__name__)
+        label = name or str(getattr(obj, "__name__", type(obj).__name__))
         if not functions:
             raise TargetError(f"{label} provides none of {', '.join(PROTOCOL)}")
         return cls(label, functions)

@@ -11,7 +11,8 @@ Three choices make it accurate where the textbook formulas are not (bounds: theo
   results: σ(|z|) = 1/(1 + e) and σ(−|z|) = e/(1 + e).
 * z = w·x is kept exactly as zh + zl (Dekker's TwoProduct, on mantissas scaled to [½, 1) so
   the splitting cannot overflow), and the low part enters to first order through the
-  derivatives the chain rule already needs: σ(z) ≈ σ(zh) + σ'(zh)·zl, σ'(z) ≈ σ'(zh)(1 + (1 − 2σ(zh))·zl).
+  derivatives the chain rule already needs: σ(z) ≈ σ(zh) + σ'(zh)·zl and
+  σ'(z) ≈ σ'(zh)(1 + (1 − 2σ(zh))·zl).
   Rounding z alone would cost |z|/2 ulps of σ(z) for z < 0.
 * t − y is formed as (1 − t) − σ(−z) when z ≥ 0 and σ(z) − t when z < 0, with 1 − t and
   t − y split exactly (Knuth's TwoSum), so the only cancellation left is the one inherent in
@@ -21,7 +22,7 @@ Three choices make it accurate where the textbook formulas are not (bounds: theo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -49,7 +50,7 @@ ACCURACY_ULPS: Final = {"sigmoid": 5.0, "sigmoid_prime": 10.0, "forward": 6.0, "
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
-# ln 2 = _LN2_HIGH + _LN2_LOW; _LN2_HIGH has 33 significant bits, so k·_LN2_HIGH is exact for k < 2^20.
+# ln 2 = _LN2_HIGH + _LN2_LOW; _LN2_HIGH has 33 significant bits: k·_LN2_HIGH is exact for k < 2^20
 _LN2_HIGH = 0.6931471803691238
 _LN2_LOW = 1.9082149292705877e-10
 _INV_LN2 = 1.4426950408889634
@@ -70,7 +71,7 @@ def _as_float64(**arguments: ArrayLike) -> list[FloatArray]:
     try:
         return list(np.broadcast_arrays(*arrays))
     except ValueError:
-        shapes = ", ".join(f"{n}{np.shape(a)}" for n, a in zip(arguments, arrays))
+        shapes = ", ".join(f"{n}{np.shape(a)}" for n, a in zip(arguments, arrays, strict=True))
         raise ValueError(f"argument shapes do not broadcast: {shapes}") from None
 
 
@@ -176,19 +177,27 @@ def sigmoid_prime(z: ArrayLike) -> FloatArray:
         return _result(np.ldexp(slope, exponent))
 
 
-def _neuron(w: FloatArray, x: FloatArray) -> tuple[FloatArray, ...]:
-    """For z = w·x exactly: z >= 0, σ(z), σ(−|z|) and σ'(z) as mantissa·2^exponent.
+class _Neuron(NamedTuple):
+    """The forward pass at z = w·x exactly, each part first-order in the low part of z."""
 
-    Each is corrected to first order in the low part zl of z.
-    """
+    positive: NDArray[np.bool_]  # z >= 0
+    y: FloatArray  # σ(z)
+    small: FloatArray  # σ(−|z|)
+    slope: FloatArray  # σ'(z) = slope·2^exponent
+    exponent: IntArray
+
+
+def _neuron(w: FloatArray, x: FloatArray) -> _Neuron:
+    """σ(z), σ(−|z|) and σ'(z) for z = w·x taken exactly."""
     zh, zl = _exact_product(w, x)
     s, s_negated, slope, exponent = _logistic(zh)
     shift = np.ldexp(slope, exponent) * zl  # σ(z) − σ(zh) ≈ σ'(zh)·zl
     positive = zh >= 0
     y = s + shift
     small = np.where(positive, s_negated - shift, y)
-    slope = slope + slope * ((s_negated - s) * zl)  # σ'(z) − σ'(zh) ≈ σ''(zh)·zl, σ'' = σ'(1 − 2σ), T2.3
-    return positive, y, small, slope, exponent
+    # σ'(z) − σ'(zh) ≈ σ''(zh)·zl, with σ'' = σ'(1 − 2σ) (T2.3)
+    slope = slope + slope * ((s_negated - s) * zl)
+    return _Neuron(positive, y, small, slope, exponent)
 
 
 def _scaled_product(*factors: FloatArray, exponent: IntArray) -> FloatArray:
@@ -235,7 +244,9 @@ def loss(y: ArrayLike, t: ArrayLike) -> FloatArray:
         return _result((0.5 * high) * (high + 2.0 * low))
 
 
-def _residual(w: FloatArray, x: FloatArray, t: FloatArray) -> tuple[FloatArray, ...]:
+def _residual(
+    w: FloatArray, x: FloatArray, t: FloatArray
+) -> tuple[FloatArray, FloatArray, IntArray]:
     """y − t = −dE/dy, and σ'(w·x) as mantissa·2^exponent; y − t = (1 − t) − σ(−z) for z >= 0.
 
     (T1.1, T2.1.)
@@ -318,12 +329,12 @@ def train(
         raise ValueError("train needs at least one sample")
 
     def mean_loss(current: FloatArray) -> FloatArray:
-        losses = [loss(forward(current, x), t) for x, t in zip(samples_x, samples_t)]
-        return np.mean(losses, axis=0)
+        losses = [loss(forward(current, x), t) for x, t in zip(samples_x, samples_t, strict=True)]
+        return np.asarray(np.mean(losses, axis=0), dtype=np.float64)
 
     weights, losses = [weight], [mean_loss(weight)]
     for _ in range(epochs):
-        for x, t in zip(samples_x, samples_t):
+        for x, t in zip(samples_x, samples_t, strict=True):
             weight = np.asarray(step(weight, x, t, rate))
         weights.append(weight)
         losses.append(mean_loss(weight))

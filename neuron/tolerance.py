@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final, TypeAlias
 
 import mpmath
 import numpy as np
@@ -72,7 +72,8 @@ class Float64Policy:
             return mpmath.mpf(UNDERFLOW)  # NaN or the exact limit is required there
         with mpmath.workprec(64):
             bound, sensitivity = _BOUNDS[function](*(mpmath.mpf(a) for a in args))
-            return SAFETY * bound + UNDERFLOW * (1 + sensitivity)
+            total: mpmath.mpf = SAFETY * bound + UNDERFLOW * (1 + sensitivity)
+            return total
 
     def allowed_ulps(
         self, function: str, args: Sequence[FloatArray], exact: ExactValues
@@ -89,7 +90,7 @@ class Float64Policy:
         return out
 
 
-Real = mpmath.mpf
+Real: TypeAlias = Any  # an mpmath.mpf; mpmath has no type information
 
 
 def _logistic(z: Real) -> tuple[Real, Real]:
@@ -159,7 +160,7 @@ def _step_bound(w: Real, x: Real, t: Real, lr: Real) -> tuple[Real, Real]:
     return lr * bound + U * abs(update) + U * abs(w - update), lr * sensitivity
 
 
-_BOUNDS = {
+_BOUNDS: dict[str, Callable[..., tuple[Real, Real]]] = {
     "sigmoid": _sigmoid_bound,
     "sigmoid_prime": _sigmoid_prime_bound,
     "forward": _forward_bound,

@@ -71,10 +71,8 @@ def ulp_distance(a: ArrayLike, b: ArrayLike) -> Any:
     fa, fb = np.broadcast_arrays(np.asarray(a, np.float64), np.asarray(b, np.float64))
     if np.isnan(fa).any() or np.isnan(fb).any():
         raise ValueError("ulp_distance is undefined for NaN")
-    steps = _ordered(np.ascontiguousarray(fb)).astype(object) - _ordered(
-        np.ascontiguousarray(fa)
-    ).astype(object)
-    return steps[()] if steps.ndim == 0 else steps
+    steps = _ordered(fb.copy()).astype(object) - _ordered(fa.copy()).astype(object)
+    return steps  # 0-d object arrays subtract to a plain int
 
 
 def _top_exponent(v: MpfTuple) -> int:
@@ -91,7 +89,7 @@ def ulp_of_mpf(v: MpfTuple) -> float:
 
 
 def round_mpf(v: MpfTuple) -> float:
-    """Round a finite raw mpf to the nearest float64, ties to even, subnormals and overflow included.
+    """Round a finite raw mpf to the nearest float64, ties to even, subnormals and overflow too.
 
     mpmath's own conversion rounds to 53 bits first and then again into the subnormal range,
     which can round twice; this rounds once, at the quantum of the float64 result.

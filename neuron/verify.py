@@ -119,7 +119,7 @@ class Report:
         return json.dumps({**head, "seed": self.seed, "results": results}, indent=2)
 
 
-class _Falsified(Exception):
+class _FalsifiedError(Exception):
     def __init__(self, args: Args, message: str, measurement: Measurement | None) -> None:
         super().__init__(message)
         self.args_ = args
@@ -171,7 +171,7 @@ def run_property(
         try:
             m = prop.check(impl, policy, args)
         except Exception as error:  # the implementation under test raised
-            raise _Falsified(args, f"raised {type(error).__name__}: {error}", None) from error
+            raise _FalsifiedError(args, f"raised {type(error).__name__}: {error}", None) from error
         result.points += int(m.error.size)
         ratio = float(np.max(m.ratio)) if m.ratio.size else 0.0
         i = m.worst()
@@ -183,7 +183,7 @@ def run_property(
             result.unit = m.unit
         target(min(ratio, 1e6), label="error / allowed")
         if not m.passed:
-            raise _Falsified(args, _describe(m), m)
+            raise _FalsifiedError(args, _describe(m), m)
 
     test = given(prop.inputs())(body)
     for case in prop.examples:
@@ -193,7 +193,7 @@ def run_property(
         test = seed(random_seed)(test)
     try:
         test()
-    except _Falsified as falsified:
+    except _FalsifiedError as falsified:
         m = falsified.measurement
         i = m.worst() if m is not None else 0
         result.status = "failed"
@@ -209,7 +209,7 @@ def run_property(
     return result
 
 
-def run(
+def run(  # noqa: PLR0913 - the command line's options, keyword-only
     impl: Implementation,
     policy: Policy,
     *,
@@ -255,7 +255,7 @@ def format_report(report: Report) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = [header, ""]
     for row in rows:
-        lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+        lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
     counts = {s: sum(r.status == s for r in report.results) for s in ("passed", "failed")}
     skipped = len(report.results) - counts["passed"] - counts["failed"]
     lines.append("")

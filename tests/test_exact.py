@@ -157,10 +157,16 @@ def test_differentiation_agrees_with_the_chain_rule(args: tuple[float, float, fl
     w, x, t = args
     assume(all(math.isfinite(a) for a in args) and abs(w * x) <= 700 and abs(t) < 1e150)
     numeric = exact.differentiated_gradient(w, x, t)
-    low, high = exact.enclose("gradient", w, x, t, precision=300)
-    with mpmath.workprec(300):
-        chain = (low + high) / 2
+    chain = exact.value("gradient", w, x, t, bits=80)
+    with mpmath.workprec(100):
         assert abs(numeric - chain) <= abs(chain) * mpmath.ldexp(1, -62)
+
+
+def test_value_of_an_exact_zero_and_its_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert exact.value("gradient", 0.0, 1.0, 0.5) == 0  # z = 0, t = ½: exactly zero
+    monkeypatch.setattr(exact, "MAX_PRECISION", 64)
+    with pytest.raises(exact.OracleError, match="relative accuracy"):
+        exact.value("gradient", 1.0, 2.1000692898970282e-160, 0.5)
 
 
 def test_differentiation_at_x_zero() -> None:

@@ -168,7 +168,7 @@ def test_inputs_are_not_mutated() -> None:
     w, x, t = np.array([1.0, 2.0]), np.array([3.0, -1.0]), np.array([0.5, 0.25])
     copies = [a.copy() for a in (w, x, t)]
     reference.step(w, x, t, 0.1)
-    assert all(np.array_equal(a, b) for a, b in zip((w, x, t), copies))
+    assert all(np.array_equal(a, b) for a, b in zip((w, x, t), copies, strict=True))
 
 
 def test_step_is_the_update_rule() -> None:

@@ -12,7 +12,15 @@ from hypothesis import strategies as st
 
 from neuron import exact
 from neuron.strategies import finite_floats
-from neuron.ulp import MIN_SUBNORMAL, ExactValues, round_mpf, ulp, ulp_distance, ulp_errors, ulp_of_mpf
+from neuron.ulp import (
+    MIN_SUBNORMAL,
+    ExactValues,
+    round_mpf,
+    ulp,
+    ulp_distance,
+    ulp_errors,
+    ulp_of_mpf,
+)
 
 MAX = float(np.finfo(np.float64).max)
 
