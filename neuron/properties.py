@@ -225,15 +225,12 @@ def _second_derivative(impl: Implementation, policy: Policy, args: Args) -> Meas
     M3 = sup|σ''''| (T2.7) and the rounding from σ''s allowed error at z ± h.
     """
     (z,) = _arrays(args)
-    z0 = float(z)
-    f_error = float(
-        np.max(_absolute(policy, "sigmoid_prime", [np.array([z0 - 1e-3, z0, z0 + 1e-3])]))
-    )
-    estimate = fd.central_difference(
+    estimate = _estimate(
+        fd.central_difference,
         lambda v: float(impl("sigmoid_prime", v)),
-        z0,
-        derivative_bound=lambda k: bounds.SIGMOID_DERIVATIVE_SUP[k + 1],
-        f_error=lambda v: f_error,
+        float(z),
+        bounds.SIGMOID_DERIVATIVE_SUP[4],  # M3 of σ' is the sup of σ'''' (T2.7)
+        lambda nodes: float(np.max(_absolute(policy, "sigmoid_prime", [nodes]))),
     )
     s, slope = impl("sigmoid", z), impl("sigmoid_prime", z)
     ds = _absolute(policy, "sigmoid", [z])
@@ -249,6 +246,33 @@ def _second_derivative(impl: Implementation, policy: Policy, args: Args) -> Meas
         error = np.abs(estimate.value - formula)
     return Measurement(
         np.asarray(error), np.asarray(allowed), formula, np.asarray(estimate.value), "abs"
+    )
+
+
+def _estimate(
+    method: Callable[..., fd.Estimate],
+    f: Callable[[float], float],
+    x: float,
+    derivative_bound: float,
+    error_at: Callable[[FloatArray], float],
+) -> fd.Estimate:
+    """A finite-difference estimate whose rounding term uses the evaluation error at its nodes.
+
+    The step depends on the error bound and the error bound on the nodes, so: estimate once
+    with the error at x, bound the error over x ± radius/2 and x ± radius (every node of the
+    central and Richardson stencils) and, if that is larger, estimate again on the same nodes.
+    """
+    at_x = error_at(np.array([x]))
+    first = method(f, x, derivative_bound=lambda k: derivative_bound, f_error=lambda v: at_x)
+    largest = error_at(x + first.radius * np.array([-1.0, -0.5, 0.0, 0.5, 1.0]))
+    if largest <= at_x:
+        return first
+    return method(
+        f,
+        x,
+        derivative_bound=lambda k: derivative_bound,
+        f_error=lambda v: largest,
+        step=first.step,
     )
 
 
@@ -281,22 +305,27 @@ def _fd_check(method: Callable[..., fd.Estimate], order: int) -> Check:
     """dE/dw against a finite difference of the implementation's own E(w) = loss(forward(w, x), t).
 
     Truncation uses sup|E^(k)(w)| <= K_k(t)·|x|^k (T3.4); rounding uses the policy's allowed
-    errors of forward and loss, propagated through E = ½(t − y)² at the points w ± 2h.
+    errors of forward and loss, propagated through E = ½(t − y)² at the stencil's nodes.
     """
 
     def check(impl: Implementation, policy: Policy, args: Args) -> Measurement:
         w, x, t = (float(a) for a in args)
-        bound_k = bounds.loss_derivative_bound(order, t) * abs(x) ** order
-        around = np.array([w * (1 - 1e-6) - 1e-3 / abs(x), w, w * (1 + 1e-6) + 1e-3 / abs(x)])
-        y = exact.values("forward", around, x).rounded
-        dy = _absolute(policy, "forward", [around, np.asarray(x)])
-        de = _absolute(policy, "loss", [y, np.asarray(t)])
-        f_error = float(np.max(np.abs(t - y) * dy + dy * dy / 2 + de + U * np.abs(t - y) * dy))
+        # (1 + 2^-50) covers the roundings of the product and the power (a few u each)
+        bound_k = bounds.loss_derivative_bound(order, t) * abs(x) ** order * (1 + 2.0**-50)
+
+        def error_at(nodes: FloatArray) -> float:
+            # E = loss(forward(v, x), t): forward's error dy moves E by |t − y|·dy + dy²/2, and
+            # the loss's own allowance (6u·E relative) moves with it by 6u·|t − y|·dy.
+            y = exact.values("forward", nodes, x).rounded
+            dy = _absolute(policy, "forward", [nodes, np.asarray(x)])
+            de = _absolute(policy, "loss", [y, np.asarray(t)])
+            r = np.abs(t - y)
+            return float(np.max(r * dy + dy * dy / 2 + de + 6 * U * r * dy))
 
         def energy(v: float) -> float:
             return float(impl("loss", impl("forward", v, x), t))
 
-        estimate = method(energy, w, derivative_bound=lambda k: bound_k, f_error=lambda v: f_error)
+        estimate = _estimate(method, energy, w, bound_k, error_at)
         got = impl("gradient", w, x, t)
         values = exact.values("gradient", w, x, t)
         allowed = estimate.error_bound + _absolute(policy, "gradient", _arrays((w, x, t)))

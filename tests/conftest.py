@@ -1,6 +1,6 @@
 """Shared test configuration: Hypothesis profiles and a guard on mpmath's global precision.
 
-Profiles (the settings live in HYPOTHESIS_PROFILES below, and nowhere else):
+Profiles (the settings live in neuron.verify.PROFILES, shared with `neuron verify --profile`):
 
     dev       fast local runs (the default)
     ci        derandomized, no example database, prints a reproduction blob;
@@ -22,24 +22,13 @@ import pytest
 from hypothesis import settings
 from mpmath import iv, mp
 
+from neuron.verify import PROFILES
+
 pytest_plugins = ("pytester",)
 
 PROFILE_ENV_VAR = "NEURON_HYPOTHESIS_PROFILE"
 
-# deadline=None everywhere: the oracle's run time depends on how close a value lies to a rounding
-# boundary (Ziv's loop raises the precision), and the machines are shared, so a per-example time
-# limit would fail at random rather than find slow code.
-HYPOTHESIS_PROFILES: dict[str, dict[str, Any]] = {
-    "dev": {"max_examples": 50, "deadline": None},
-    "ci": {
-        "max_examples": 200,
-        "deadline": None,
-        "derandomize": True,
-        "database": None,
-        "print_blob": True,
-    },
-    "thorough": {"max_examples": 5000, "deadline": None, "print_blob": True},
-}
+HYPOTHESIS_PROFILES: dict[str, dict[str, Any]] = PROFILES  # defined once, in neuron.verify
 
 for _name, _values in HYPOTHESIS_PROFILES.items():
     settings.register_profile(_name, **_values)
