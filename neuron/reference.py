@@ -1,34 +1,52 @@
 """The float64 reference neuron: y = σ(w·x), E = ½(t − y)², dE/dw, and the gradient step.
 
-Every function is elementwise over numpy-broadcast arrays (a batch of independent neurons),
-takes real numbers of any numeric dtype (converted to float64), and returns float64: a numpy
-float64 scalar for scalar inputs. It never overflows, warns or produces NaN from finite inputs;
-NaN and ±∞ propagate as IEEE 754 arithmetic does.
+Every function returns the correctly rounded float64 (round to nearest, ties to even) of the
+exact value of the function of its float64 inputs, with the product w·x taken exactly, for
+every finite input: subnormal and overflowing results included (theorem T6.4). Functions are
+elementwise over numpy-broadcast arrays (a batch of independent neurons), take real numbers
+of any numeric dtype (converted to float64) and return float64: a numpy float64 scalar for
+scalar inputs. Finite inputs never give NaN or a warning; NaN and ±∞ propagate, giving NaN or
+the limit of the function.
 
-Three choices make it accurate where the textbook formulas are not (bounds: theorem T6.2):
-
-* σ is evaluated from e = e^(−|z|) ∈ (0, 1], which never overflows and keeps subnormal
-  results: σ(|z|) = 1/(1 + e) and σ(−|z|) = e/(1 + e).
-* z = w·x is kept exactly as zh + zl (Dekker's TwoProduct, on mantissas scaled to [½, 1) so
-  the splitting cannot overflow), and the low part enters to first order through the
-  derivatives the chain rule already needs: σ(z) ≈ σ(zh) + σ'(zh)·zl and
-  σ'(z) ≈ σ'(zh)(1 + (1 − 2σ(zh))·zl).
-  Rounding z alone would cost |z|/2 ulps of σ(z) for z < 0.
-* t − y is formed as (1 − t) − σ(−z) when z ≥ 0 and σ(z) − t when z < 0, with 1 − t and
-  t − y split exactly (Knuth's TwoSum), so the only cancellation left is the one inherent in
-  the function.
+How (``neuron.doubleword``): every value is carried as a scaled double word (h + l)·2^e, so no
+intermediate overflows or underflows and each is exact to about 2^−104, except e^−|z|, which a
+table-driven evaluation gives to 2^−74. The chain rule is followed as the seed writes it:
+z = w·x exactly; e = e^−|z|; σ(−|z|) = e/(1 + e) and σ(|z|) = 1/(1 + e); σ' = σ(z)σ(−z)
+(T1.2); dE/dy = σ(z) − t, formed as (1 − t) − σ(−z) for z > 0 so that only the cancellation
+inherent in the function is left (T2.1); dE/dw = dE/dy·σ'(z)·x (T1.4). Each result comes with
+a bound on its error; where that bound cannot decide the rounding (Ziv's test), the element
+is handed to the mpmath oracle (``neuron.exact``). ``SLOW_PATH`` counts how often.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final, NamedTuple
+from typing import Final
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from neuron import exact
+from neuron.doubleword import (
+    EXP_ERROR,
+    MAX_ARGUMENT,
+    Scaled,
+    add,
+    divide,
+    exp_negative,
+    fast_two_sum,
+    multiply,
+    negate,
+    normalize,
+    round_scaled,
+    scaled,
+    two_sum,
+)
+
 __all__ = [
-    "ACCURACY_ULPS",
+    "SLOW_PATH",
     "TrainingHistory",
     "forward",
     "gradient",
@@ -39,22 +57,20 @@ __all__ = [
     "train",
 ]
 
-#: Error bounds in ulps of the exact value (theorem T6.2, with the library exp within 1 ulp):
-#: e = e^(−|z|) is within 2.7u relative (exp 2u, the reduced argument 0.7u), so σ(±|z|) is
-#: within 4.7u; σ' = e/(1 + e)² adds the square and the division, 9.4u; forward adds the
-#: first-order correction and its addition, 5.7u; the loss rounds the square and one sum, 2u
-#: plus second-order terms. A relative error r is at most r/u ulps. The gradient and the step
-#: inherit the cancellation in t − y and are bounded by the float64 policy instead (T6.1).
-ACCURACY_ULPS: Final = {"sigmoid": 5.0, "sigmoid_prime": 10.0, "forward": 6.0, "loss": 2.5}
-
 FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
 
-# ln 2 = _LN2_HIGH + _LN2_LOW; _LN2_HIGH has 33 significant bits: k·_LN2_HIGH is exact for k < 2^20
-_LN2_HIGH = 0.6931471803691238
-_LN2_LOW = 1.9082149292705877e-10
-_INV_LN2 = 1.4426950408889634
-_SPLITTER = 134217729.0  # 2^27 + 1, Veltkamp's constant for splitting a float64 into 26 + 26 bits
+#: Elements handed to the oracle, per function, since the process started (or was reset).
+SLOW_PATH: Counter[str] = Counter()
+
+CHUNK: Final = 8192  # elements per pass: keeps the many temporaries in cache
+# Relative error bounds (T6.4). σ(−|z|) = e/(1 + e) and σ(|z|) = 1/(1 + e) carry exp's error
+# (damped by e/(1 + e) <= 1) plus a sum and a division, each within 2^−103; σ' = their product
+# carries both and one more product; a few exact-to-2^−104 operations stay within 2^−100.
+EXACT_ERROR: Final = 2.0**-100
+SIGMOID_ERROR: Final = EXP_ERROR + EXACT_ERROR
+SLOPE_ERROR: Final = 2 * SIGMOID_ERROR + EXACT_ERROR
+_ONE: Final = Scaled(np.array(0.5), np.array(0.0), np.array(1, dtype=np.int64))
 
 
 def _as_float64(**arguments: ArrayLike) -> list[FloatArray]:
@@ -85,206 +101,220 @@ def _check_learning_rate(lr: FloatArray) -> None:
         raise ValueError(f"learning rate must be finite and positive, got {lr}")
 
 
-def _two_sum(a: FloatArray, b: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """s + err = a + b exactly, s = fl(a + b) (Knuth, TAOCP vol. 2, §4.2.2)."""
-    s = a + b
-    b_virtual = s - a
-    err = (a - (s - b_virtual)) + (b - b_virtual)
-    return s, np.where(np.isfinite(s), err, 0.0)
+def _product(w: FloatArray, x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """z = w·x exactly as zh + zl, and the magnitude a = |z| clamped to MAX_ARGUMENT.
 
-
-def _split(a: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """a = high + low with 26-bit halves (Veltkamp); |a| < 1 here, so nothing overflows."""
-    scaled = _SPLITTER * a
-    high = scaled - (scaled - a)
-    return high, a - high
-
-
-def _exact_product(w: FloatArray, x: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """zh + zl = w·x exactly (Dekker 1971), zh = fl(w·x) unless |w·x| >= 2^1000.
-
-    The mantissas are multiplied, not w and x, so the product cannot overflow or underflow
-    inside; past 2^1000 the exponent is clamped, which changes nothing downstream because
-    σ is then 0 or 1 and σ' is 0 to any precision.
+    Beyond MAX_ARGUMENT, σ(−|z|) and σ'(z) are below 2^−3318 and nothing depends on z.
     """
-    mw, ew = np.frexp(w)
-    mx, ex = np.frexp(x)
-    product = mw * mx
-    wh, wl = _split(mw)
-    xh, xl = _split(mx)
-    err = ((wh * xh - product) + wh * xl + wl * xh) + wl * xl
-    exponent = np.clip(ew + ex, -1200, 1000)
-    zh = np.ldexp(product, exponent)
-    zl = np.ldexp(err, exponent)
-    return zh, np.where(np.isfinite(zh), zl, 0.0)
+    z = multiply(scaled(w), scaled(x))  # exact: a product of two 53-bit mantissas
+    exponent = np.minimum(z.exponent, 1100)
+    zh, zl = np.ldexp(z.head, exponent), np.ldexp(z.tail, exponent)
+    inside = np.abs(zh) <= MAX_ARGUMENT
+    return zh, np.where(inside, np.abs(zh), MAX_ARGUMENT), np.where(inside, np.sign(zh) * zl, 0.0)
 
 
-def _logistic(z: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, IntArray]:
-    """σ(z), σ(−z), and σ'(z) = σ(z)σ(−z) as mantissa·2^exponent (T1.2, T2.1).
+def _logistic(a: FloatArray, a_low: FloatArray) -> tuple[Scaled, Scaled]:
+    """σ(−|z|) = e/(1 + e) and σ(|z|) = 1/(1 + e) for |z| = a + a_low, e = e^−|z| (T2.1)."""
+    e = exp_negative(a, a_low)
+    head, tail = fast_two_sum(np.ones_like(a), np.ldexp(e.head, e.exponent))
+    denominator = normalize(head, tail + np.ldexp(e.tail, e.exponent), np.zeros_like(e.exponent))
+    one = Scaled(np.full_like(a, 0.5), np.zeros_like(a), np.ones_like(e.exponent))
+    return divide(e, denominator), divide(one, denominator)
 
-    Everything comes from e = e^(−|z|) ∈ (0, 1], which cannot overflow. e is evaluated as
-    2^−k·e^(−r) with |z| = k·ln 2 + r (Cody–Waite reduction; k·LN2_HIGH is exact and so is
-    |z| − k·LN2_HIGH, by Sterbenz's lemma), so that σ' keeps full precision as a scaled
-    mantissa even where σ'(z) itself is subnormal or underflows and a later factor x would
-    bring the gradient back into the normal range.
-    """
-    magnitude = np.abs(z)
-    k = np.nan_to_num(np.minimum(np.floor(magnitude * _INV_LN2), 4000.0))  # past 4000, e = 0
-    reduced = (magnitude - k * _LN2_HIGH) - k * _LN2_LOW
-    mantissa = np.exp(-reduced)  # e = mantissa·2^−k, mantissa in (½, 1] up to rounding
-    exponent = -k.astype(np.int64)
-    e = np.ldexp(mantissa, exponent)
-    denominator = 1.0 + e
-    small = e / denominator  # σ(−|z|)
-    large = 1.0 / denominator  # σ(|z|)
-    positive = z >= 0
-    slope = mantissa / (denominator * denominator)  # σ'(z) = e/(1 + e)² = slope·2^−k
-    # σ' <= 1/4 (T2.4): where k = 0 a rounded slope can land above it, and moving it back to
-    # 1/4 only brings it closer to the exact value.
-    slope = np.where(k == 0, np.minimum(slope, 0.25), slope)
-    return (
-        np.where(positive, large, small),
-        np.where(positive, small, large),
-        slope,
-        exponent,
+
+def _select(condition: BoolArray, a: Scaled, b: Scaled) -> Scaled:
+    return Scaled(*(np.where(condition, p, q) for p, q in zip(a, b, strict=True)))
+
+
+def _relative(value: Scaled, error: float) -> FloatArray:
+    return error * np.abs(value.head)
+
+
+def _in_units_of(target: Scaled, magnitude: FloatArray, exponent: NDArray[np.int64]) -> FloatArray:
+    """magnitude·2^exponent expressed in units of target's head."""
+    return np.asarray(np.ldexp(magnitude, np.clip(exponent - target.exponent, -2000, 2000)))
+
+
+def _sigmoid_kernel(z: FloatArray) -> tuple[FloatArray, BoolArray]:
+    finite = np.isfinite(z)
+    a = np.where(finite, np.minimum(np.abs(z), MAX_ARGUMENT), 0.0)
+    small, large = _logistic(a, np.zeros_like(a))
+    value = _select(z >= 0, large, small)
+    result, decided = round_scaled(value, _relative(value, SIGMOID_ERROR))
+    return result, decided & finite
+
+
+def _sigmoid_prime_kernel(z: FloatArray) -> tuple[FloatArray, BoolArray]:
+    finite = np.isfinite(z)
+    a = np.where(finite, np.minimum(np.abs(z), MAX_ARGUMENT), 0.0)
+    small, large = _logistic(a, np.zeros_like(a))
+    slope = multiply(small, large)  # σ(z)σ(−z), T1.2
+    result, decided = round_scaled(slope, _relative(slope, SLOPE_ERROR))
+    return result, decided & finite
+
+
+def _forward_kernel(w: FloatArray, x: FloatArray) -> tuple[FloatArray, BoolArray]:
+    finite = np.isfinite(w) & np.isfinite(x)
+    zh, a, a_low = _product(np.where(finite, w, 0.0), np.where(finite, x, 0.0))
+    small, large = _logistic(a, a_low)
+    value = _select(zh >= 0, large, small)
+    result, decided = round_scaled(value, _relative(value, SIGMOID_ERROR))
+    return result, decided & finite
+
+
+def _loss_kernel(y: FloatArray, t: FloatArray) -> tuple[FloatArray, BoolArray]:
+    high, low = two_sum(t, -y)  # t − y exactly
+    finite = np.isfinite(high)
+    residual = normalize(
+        np.where(finite, high, 0.0), np.where(finite, low, 0.0), np.zeros_like(y, dtype=np.int64)
     )
+    square = multiply(residual, residual)
+    value = Scaled(square.head, square.tail, square.exponent - 1)  # ½(t − y)²
+    result, decided = round_scaled(value, _relative(value, EXACT_ERROR))
+    return result, decided & finite
+
+
+def _gradient_parts(
+    w: FloatArray, x: FloatArray, t: FloatArray
+) -> tuple[Scaled, FloatArray, BoolArray]:
+    """dE/dw as a scaled double word, a bound on its error in its head's units, and validity.
+
+    dE/dy = σ(z) − t loses nothing but what σ(−|z|)'s own error (SIGMOID_ERROR relative) does
+    when it cancels against t; that absolute error, carried through ·σ'(z)·x, is the second
+    term of the bound.
+    """
+    finite = np.isfinite(w) & np.isfinite(x) & np.isfinite(t)
+    w, x, t = (np.where(finite, v, 0.0) for v in (w, x, t))
+    zh, a, a_low = _product(w, x)
+    small, large = _logistic(a, a_low)
+    slope = multiply(small, large)  # dy/dz = σ(z)σ(−z), T1.2
+    positive = zh > 0
+    one_minus_t, one_minus_t_low = two_sum(np.ones_like(t), -t)
+    start = normalize(
+        np.where(positive, one_minus_t, -t),
+        np.where(positive, one_minus_t_low, 0.0),
+        np.zeros_like(small.exponent),
+    )
+    # dE/dy = σ(z) − t = (1 − t) − σ(−z) for z > 0, σ(z) − t for z < 0 (T1.1, T2.1)
+    residual = add(start, _select(positive, negate(small), small))
+    x_scaled = scaled(x)
+    g = multiply(multiply(residual, slope), x_scaled)  # dE/dw = dE/dy · dy/dz · dz/dw, T1.4
+    carried = np.abs(small.head * slope.head * x_scaled.head)
+    bound = _relative(g, SLOPE_ERROR + 2 * EXACT_ERROR) + _in_units_of(
+        g, SIGMOID_ERROR * carried, small.exponent + slope.exponent + x_scaled.exponent
+    )
+    return g, bound, finite
+
+
+def _gradient_kernel(w: FloatArray, x: FloatArray, t: FloatArray) -> tuple[FloatArray, BoolArray]:
+    g, bound, valid = _gradient_parts(w, x, t)
+    result, decided = round_scaled(g, bound)
+    return result, decided & valid
+
+
+def _step_kernel(
+    w: FloatArray, x: FloatArray, t: FloatArray, lr: FloatArray
+) -> tuple[FloatArray, BoolArray]:
+    g, bound, valid = _gradient_parts(w, x, t)
+    rate = scaled(lr)
+    update = multiply(rate, g)
+    new = add(scaled(np.where(valid, w, 0.0)), negate(update))  # w − η·dE/dw
+    weight = scaled(np.where(valid, w, 0.0))
+    bound_new = (
+        _in_units_of(new, bound * np.abs(rate.head), rate.exponent + g.exponent)
+        + _in_units_of(new, EXACT_ERROR * np.abs(update.head), update.exponent)
+        + _in_units_of(new, EXACT_ERROR * np.abs(weight.head), weight.exponent)
+    )
+    result, decided = round_scaled(new, bound_new)
+    return result, decided & valid
+
+
+def _evaluate(
+    name: str, kernel: Callable[..., tuple[FloatArray, BoolArray]], arrays: list[FloatArray]
+) -> FloatArray:
+    """Run a kernel chunk by chunk, then hand the undecided elements to the oracle."""
+    shape = arrays[0].shape
+    flat = [np.ascontiguousarray(a).ravel() for a in arrays]
+    out = np.empty(flat[0].size)
+    undecided = np.zeros(flat[0].size, dtype=bool)
+    with np.errstate(all="ignore"):
+        for start in range(0, out.size, CHUNK):
+            part = slice(start, start + CHUNK)
+            out[part], decided = kernel(*(a[part] for a in flat))
+            undecided[part] = ~decided
+    slow = np.flatnonzero(undecided)
+    if slow.size:
+        SLOW_PATH[name] += int(slow.size)
+        out[slow] = exact.values(name, *(a[slow] for a in flat)).rounded
+    return _result(out.reshape(shape))
 
 
 def sigmoid(z: ArrayLike) -> FloatArray:
-    """σ(z) = 1/(1 + e^(−z)).
+    """σ(z) = 1/(1 + e^(−z)), correctly rounded.
 
     Examples
     --------
-    >>> sigmoid(0.0), sigmoid(-800.0) == 0.0, sigmoid(-720.0) > 0.0
-    (np.float64(0.5), np.True_, np.True_)
+    >>> sigmoid(0.0), sigmoid(-800.0), sigmoid(-720.0)
+    (np.float64(0.5), np.float64(0.0), np.float64(2.0322308024e-313))
     """
-    (zz,) = _as_float64(z=z)
-    with np.errstate(all="ignore"):
-        return _result(_logistic(zz)[0])
+    return _evaluate("sigmoid", _sigmoid_kernel, _as_float64(z=z))
 
 
 def sigmoid_prime(z: ArrayLike) -> FloatArray:
-    """σ'(z) = σ(z)(1 − σ(z)) = σ(z)σ(−z) (T1.2), accurate in both tails.
+    """σ'(z) = σ(z)(1 − σ(z)) = σ(z)σ(−z) (T1.2), correctly rounded in both tails.
 
     Examples
     --------
-    >>> sigmoid_prime(0.0), sigmoid_prime(40.0) > 0.0
-    (np.float64(0.25), np.True_)
+    >>> sigmoid_prime(0.0), sigmoid_prime(40.0)
+    (np.float64(0.25), np.float64(4.248354255291589e-18))
     """
-    (zz,) = _as_float64(z=z)
-    with np.errstate(all="ignore"):
-        _, _, slope, exponent = _logistic(zz)
-        return _result(np.ldexp(slope, exponent))
-
-
-class _Neuron(NamedTuple):
-    """The forward pass at z = w·x exactly, each part first-order in the low part of z."""
-
-    positive: NDArray[np.bool_]  # z >= 0
-    y: FloatArray  # σ(z)
-    small: FloatArray  # σ(−|z|)
-    slope: FloatArray  # σ'(z) = slope·2^exponent
-    exponent: IntArray
-
-
-def _neuron(w: FloatArray, x: FloatArray) -> _Neuron:
-    """σ(z), σ(−|z|) and σ'(z) for z = w·x taken exactly."""
-    zh, zl = _exact_product(w, x)
-    s, s_negated, slope, exponent = _logistic(zh)
-    shift = np.ldexp(slope, exponent) * zl  # σ(z) − σ(zh) ≈ σ'(zh)·zl
-    positive = zh >= 0
-    y = s + shift
-    small = np.where(positive, s_negated - shift, y)
-    # σ'(z) − σ'(zh) ≈ σ''(zh)·zl, with σ'' = σ'(1 − 2σ) (T2.3)
-    slope = slope + slope * ((s_negated - s) * zl)
-    return _Neuron(positive, y, small, slope, exponent)
-
-
-def _scaled_product(*factors: FloatArray, exponent: IntArray) -> FloatArray:
-    """The product of the factors times 2^exponent, with one rounding into the result's range.
-
-    Multiplying mantissas in [½, 1) and adding exponents means no partial product can
-    overflow or underflow when the result itself is representable.
-    """
-    mantissa, total = np.frexp(factors[0])
-    total = total + exponent
-    for factor in factors[1:]:
-        m, e = np.frexp(factor)
-        mantissa = mantissa * m
-        total = total + e
-    return np.ldexp(mantissa, total)
+    return _evaluate("sigmoid_prime", _sigmoid_prime_kernel, _as_float64(z=z))
 
 
 def forward(w: ArrayLike, x: ArrayLike) -> FloatArray:
-    """y = σ(w·x), with the product w·x taken exactly.
+    """y = σ(w·x), with the product w·x taken exactly, correctly rounded.
 
     Examples
     --------
     >>> forward(2.0, 0.0), forward(1e-300, 1e300)
     (np.float64(0.5), np.float64(0.7310585786300049))
     """
-    ww, xx = _as_float64(w=w, x=x)
-    with np.errstate(all="ignore"):
-        return _result(_neuron(ww, xx)[1])
+    return _evaluate("forward", _forward_kernel, _as_float64(w=w, x=x))
 
 
 def loss(y: ArrayLike, t: ArrayLike) -> FloatArray:
-    """E = ½(t − y)², with t − y split exactly before squaring.
+    """E = ½(t − y)², correctly rounded.
 
     Examples
     --------
     >>> loss(0.25, 0.75), loss(0.0, 1e300)
     (np.float64(0.125), np.float64(inf))
     """
-    yy, tt = _as_float64(y=y, t=t)
-    with np.errstate(all="ignore"):
-        high, low = _two_sum(tt, -yy)
-        # ½(high + low)² = ½·high·(high + 2·low) up to ½low², below u relative; one product,
-        # so an overflow cannot meet a second, opposite one
-        return _result((0.5 * high) * (high + 2.0 * low))
-
-
-def _residual(
-    w: FloatArray, x: FloatArray, t: FloatArray
-) -> tuple[FloatArray, FloatArray, IntArray]:
-    """y − t = −dE/dy, and σ'(w·x) as mantissa·2^exponent; y − t = (1 − t) − σ(−z) for z >= 0.
-
-    (T1.1, T2.1.)
-    """
-    positive, _, small, slope, exponent = _neuron(w, x)
-    one_minus_t, one_minus_t_low = _two_sum(np.ones_like(t), -t)
-    high, low = _two_sum(np.where(positive, one_minus_t, -t), np.where(positive, -small, small))
-    return high + (low + np.where(positive, one_minus_t_low, 0.0)), slope, exponent
+    return _evaluate("loss", _loss_kernel, _as_float64(y=y, t=t))
 
 
 def gradient(w: ArrayLike, x: ArrayLike, t: ArrayLike) -> FloatArray:
-    """dE/dw = dE/dy · dy/dz · dz/dw = −(t − y)·σ'(w·x)·x (T1.4).
+    """dE/dw = dE/dy · dy/dz · dz/dw = −(t − y)·σ'(w·x)·x (T1.4), correctly rounded.
 
     Examples
     --------
     >>> gradient(0.0, 2.0, 1.0)
     np.float64(-0.25)
     """
-    ww, xx, tt = _as_float64(w=w, x=x, t=t)
-    with np.errstate(all="ignore"):
-        residual, slope, exponent = _residual(ww, xx, tt)  # dE/dy = −(t − y) = y − t
-        # dE/dw = dE/dy · dy/dz · dz/dw = (y − t) · σ'(z) · x
-        return _result(_scaled_product(residual, slope, xx, exponent=exponent))
+    return _evaluate("gradient", _gradient_kernel, _as_float64(w=w, x=x, t=t))
 
 
 def step(w: ArrayLike, x: ArrayLike, t: ArrayLike, lr: ArrayLike) -> FloatArray:
-    """One gradient-descent update w − lr·dE/dw; lr must be finite and positive.
+    """One gradient-descent update w − lr·dE/dw, correctly rounded; lr must be finite and positive.
 
     Examples
     --------
     >>> step(0.0, 2.0, 1.0, 0.5)
     np.float64(0.125)
     """
-    ww, xx, tt, rate = _as_float64(w=w, x=x, t=t, lr=lr)
-    _check_learning_rate(rate)
-    with np.errstate(all="ignore"):
-        residual, slope, exponent = _residual(ww, xx, tt)
-        return _result(ww - _scaled_product(rate, residual, slope, xx, exponent=exponent))
+    arrays = _as_float64(w=w, x=x, t=t, lr=lr)
+    _check_learning_rate(arrays[3])
+    return _evaluate("step", _step_kernel, arrays)
 
 
 @dataclass(frozen=True)
