@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 from neuron import bounds, exact, fd, strategies
 from neuron.protocol import Implementation
 from neuron.tolerance import Policy, U
-from neuron.ulp import ExactValues, ulp_errors
+from neuron.ulp import ExactValues, round_mpf, ulp_errors
 
 __all__ = ["PROPERTIES", "Measurement", "Property", "by_id"]
 
@@ -117,7 +117,11 @@ def _exact_check(function: str) -> Check:
             inf = np.full(values.rounded.shape, np.inf)
             return Measurement(inf, np.zeros_like(inf), values.rounded, inf)
         allowed = policy.allowed_ulps(function, arrays, values)
-        m = Measurement(ulp_errors(got, values), allowed, values.rounded, got)
+        error = ulp_errors(got, values)
+        # an infinity of the exact value's sign, where the policy's model program overflows
+        same_sign = np.sign(got) == np.sign(values.anchor)
+        overflow = policy.allows_overflow(function, arrays) & np.isinf(got) & same_sign
+        m = Measurement(np.where(overflow, 0.0, error), allowed, values.rounded, got)
         return _with_nonfinite_rule(m, arrays)
 
     return check
@@ -348,15 +352,18 @@ def _differentiated(impl: Implementation, policy: Policy, args: Args) -> Measure
     got = impl("gradient", w, x, t)
     arrays = _arrays((w, x, t))
     values = exact.values("gradient", *arrays)
+    rounded = round_mpf(reference_value._mpf_)  # ±inf when dE/dw is beyond the float range
     with mpmath.workprec(80):
-        difference = abs(mpmath.mpf(float(got)) - reference_value) / mpmath.mpf(values.spacing)
-    allowed = (
-        policy.allowed_ulps("gradient", arrays, values)
-        + 2.0**-64 * abs(float(reference_value)) / values.spacing
-    )
-    return Measurement(
-        np.asarray(float(difference)), allowed, np.asarray(float(reference_value)), got
-    )
+        if got == rounded:
+            difference = mpmath.mpf(0)
+        elif not np.isfinite(got):
+            difference = mpmath.inf
+        else:
+            difference = abs(mpmath.mpf(float(got)) - reference_value) / values.spacing
+        allowed = policy.allowed_ulps("gradient", arrays, values) + float(
+            mpmath.ldexp(abs(reference_value), -64) / values.spacing
+        )
+    return Measurement(np.asarray(float(difference)), allowed, np.asarray(rounded), got)
 
 
 def _step_definition(impl: Implementation, policy: Policy, args: Args) -> Measurement:

@@ -35,6 +35,7 @@ U: Final = 2.0**-53  # unit roundoff of float64
 EXP_ERROR: Final = 2 * U  # a library exp within 1 ulp
 SAFETY: Final = 2.0
 UNDERFLOW: Final = 2.0**-1022
+_OVERFLOW: Final = mpmath.ldexp(1, 1024)  # beyond the largest float64
 
 FloatArray = NDArray[np.float64]
 
@@ -55,6 +56,10 @@ class UlpPolicy:
         """The error allowed at each input, in ulps of the exact value."""
         return np.full(exact.rounded.shape, float(self.ulps))
 
+    def allows_overflow(self, function: str, args: Sequence[FloatArray]) -> NDArray[np.bool_]:
+        """Where an infinity is accepted for a finite exact value: nowhere."""
+        return np.zeros(np.broadcast_shapes(*(np.shape(a) for a in args)), dtype=bool)
+
 
 @dataclass(frozen=True)
 class Float64Policy:
@@ -74,6 +79,24 @@ class Float64Policy:
             bound, sensitivity = _BOUNDS[function](*(mpmath.mpf(a) for a in args))
             total: mpmath.mpf = SAFETY * bound + UNDERFLOW * (1 + sensitivity)
             return total
+
+    def allows_overflow(self, function: str, args: Sequence[FloatArray]) -> NDArray[np.bool_]:
+        """Where the textbook program overflows an intermediate although the result is finite.
+
+        Only the step does: w − η·(dE/dw) forms dE/dw first, which can exceed the float range
+        when η·dE/dw does not; the textbook code, scipy, torch and jax all return ±∞ there.
+        """
+        arrays = np.broadcast_arrays(*(np.asarray(a, dtype=np.float64) for a in args))
+        out = np.zeros(arrays[0].shape, dtype=bool)
+        if function != "step":
+            return out
+        for index in np.ndindex(out.shape):
+            w, x, t, lr = (float(a[index]) for a in arrays)
+            if all(math.isfinite(v) for v in (w, x, t, lr)):
+                with mpmath.workprec(64):
+                    g, _, _ = _gradient_terms(mpmath.mpf(w), mpmath.mpf(x), mpmath.mpf(t))
+                    out[index] = abs(g) >= _OVERFLOW
+        return out
 
     def allowed_ulps(
         self, function: str, args: Sequence[FloatArray], exact: ExactValues
