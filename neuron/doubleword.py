@@ -1,7 +1,8 @@
 """Scaled double-word arithmetic in vectorized numpy: the engine of the correctly rounded reference.
 
 A *scaled double word* is a triple (h, l, e) of arrays meaning (h + l)·2^e, with the head
-h in [½, 1) (or 0) and the tail |l| <= ulp(h)/2. Because heads stay near 1 and exponents are
+h near 1 (in [½, 1) after `normalize`, within [2^−110, 4] after the operations below) or 0, and
+the tail |l| <= ulp(h)/2. Because heads stay near 1 and exponents are
 integers, no intermediate can overflow or underflow, whatever the magnitude of the value:
 that is what keeps, say, σ'(w·x) = e^−745 exact to 100 bits when x = 2^1000 brings dE/dw
 back into range. Products and quotients are exact to about 2^−104, sums to 2^−105 of the
@@ -66,6 +67,30 @@ def two_product(a: FloatArray, b: FloatArray) -> tuple[FloatArray, FloatArray]:
 
 # The exponent given to zero, so that aligning a sum to the larger exponent never picks it.
 ZERO_EXPONENT: Final = -(1 << 30)
+_BIAS: Final = 1023
+
+
+def power_of_two(k: IntArray) -> FloatArray:
+    """2^k for integers k, clamped to [−1022, 1023]: built from its bit pattern.
+
+    np.ldexp is several times slower than a multiplication; scaling by this is as fast and, on
+    the values used here, as exact. Clamping *saturates*: 2^−2000 comes out as 2^−1022. That
+    is harmless wherever it is used (a term already far below 2^−1000 of its sum), and
+    `exact_scale` handles the one place where every bit counts.
+    """
+    clamped = np.minimum(np.maximum(k, -1022), 1023)
+    return ((clamped + _BIAS).astype(np.int64) << 52).view(np.float64)
+
+
+def exact_scale(x: FloatArray, k: IntArray) -> FloatArray:
+    """x·2^k, exactly when the result is representable (rounded once, into the subnormals or
+    to ±∞, otherwise), for x a multiple of 2^−52·ulp-free heads as `round_scaled` makes them.
+
+    Two factors, each a normal power of two: the first brings x to within the float range
+    without leaving the grid of its quantum, the second lands it.
+    """
+    first = np.minimum(np.maximum(k, -1022), 1023)
+    return (x * power_of_two(first)) * power_of_two(k - first)
 
 
 def normalize(head: FloatArray, tail: FloatArray, exponent: IntArray) -> Scaled:
@@ -73,7 +98,16 @@ def normalize(head: FloatArray, tail: FloatArray, exponent: IntArray) -> Scaled:
     h, t = fast_two_sum(head, tail)
     mantissa, shift = np.frexp(h)
     exponent = np.where(mantissa == 0, ZERO_EXPONENT, exponent + shift)
-    return Scaled(mantissa, np.ldexp(t, -shift), exponent)
+    return Scaled(mantissa, t * power_of_two(-shift), exponent)
+
+
+def _tidy(head: FloatArray, tail: FloatArray, exponent: IntArray) -> Scaled:
+    """Renormalize the tail only; heads of products, quotients and sums of heads in [½, 1)
+    stay within [2^−110, 4], far from overflow and underflow, so the frexp can wait for
+    `round_scaled`. A zero gets ZERO_EXPONENT, so that a later sum aligns to the other term.
+    """
+    h, t = fast_two_sum(head, tail)
+    return Scaled(h, t, np.where(h == 0, ZERO_EXPONENT, exponent))
 
 
 def scaled(value: FloatArray) -> Scaled:
@@ -87,7 +121,7 @@ def multiply(a: Scaled, b: Scaled) -> Scaled:
     """a·b to about 2^−104 relative."""
     p, err = two_product(a.head, b.head)
     err = err + (a.head * b.tail + a.tail * b.head)
-    return normalize(p, err, a.exponent + b.exponent)
+    return _tidy(p, err, a.exponent + b.exponent)
 
 
 def divide(a: Scaled, b: Scaled) -> Scaled:
@@ -95,16 +129,17 @@ def divide(a: Scaled, b: Scaled) -> Scaled:
     q = a.head / b.head
     p, err = two_product(q, b.head)
     remainder = (((a.head - p) - err) + a.tail) - q * b.tail
-    return normalize(q, remainder / b.head, a.exponent - b.exponent)
+    return _tidy(q, remainder / b.head, a.exponent - b.exponent)
 
 
 def add(a: Scaled, b: Scaled) -> Scaled:
     """a + b to about 2^−105 of the larger operand (cancellation amplifies it, as it must)."""
     top = np.maximum(a.exponent, b.exponent)
-    ah, al = np.ldexp(a.head, a.exponent - top), np.ldexp(a.tail, a.exponent - top)
-    bh, bl = np.ldexp(b.head, b.exponent - top), np.ldexp(b.tail, b.exponent - top)
+    a_shift, b_shift = power_of_two(a.exponent - top), power_of_two(b.exponent - top)
+    ah, al = a.head * a_shift, a.tail * a_shift
+    bh, bl = b.head * b_shift, b.tail * b_shift
     s, err = two_sum(ah, bh)
-    return normalize(s, err + (al + bl), top)
+    return _tidy(s, err + (al + bl), top)
 
 
 def negate(a: Scaled) -> Scaled:
@@ -143,6 +178,7 @@ def _tables() -> tuple[FloatArray, FloatArray, FloatArray, float, float, float, 
 
 
 _T_HIGH, _T_REST, _T_LOW, _C1, _C2, _C3, _INVERSE_STEP = _tables()
+_TABLE: Final = np.stack([_T_HIGH, _T_REST, _T_LOW])  # one gather fetches all three parts
 # 1/k!, k = 8 down to 3, for the polynomial in ρ beyond ρ²/2; ρ^9/9! < 2^−86 on |ρ| <= ln 2/128
 _COEFFICIENTS: Final = (1 / 40320, 1 / 5040, 1 / 720, 1 / 120, 1 / 24, 1 / 6)
 # Adding and subtracting 1.5·2^p rounds a number below 2^p to a multiple of 2^(p−52):
@@ -181,12 +217,12 @@ def exp_negative(a: FloatArray, a_low: FloatArray) -> Scaled:
     index = k.astype(np.int64)
     j = index & (_TABLE_SIZE - 1)
     m = index >> _TABLE_BITS
-    t_high, t_rest, t_low = _T_HIGH[j], _T_REST[j], _T_LOW[j]
+    t_high, t_rest, t_low = np.take(_TABLE, j, axis=1)
     table = t_high + t_rest
     product = t_high * s26  # exact: 26 + 26 bits
     rest = t_rest * s26 + table * s_rest + t_low * (1.0 + (s26 + s_rest))
     head, tail = fast_two_sum(table, product)
-    return normalize(head, tail + rest, -m)
+    return _tidy(head, tail + rest, -m)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -201,9 +237,12 @@ def round_scaled(value: Scaled, bound: FloatArray) -> tuple[FloatArray, NDArray[
     subnormal ones); it is the correctly rounded value whenever the distance |h + l − R| plus
     the bound stays inside half the gap to R's neighbour on that side (T6.4).
     """
-    head, tail, exponent = value
+    mantissa, shift = np.frexp(value.head)  # normalize: head in [½, 1)
+    scale = power_of_two(-shift)
+    head, tail, bound = mantissa, value.tail * scale, bound * scale
+    exponent = value.exponent + shift
     quantum_exponent = np.clip(-1074 - exponent, -53, 2)  # 2: below 2^−1076, R = 0
-    quantum = np.ldexp(1.0, quantum_exponent)
+    quantum = power_of_two(quantum_exponent)
     candidate = np.rint(head / quantum) * quantum
     distance = (head - candidate) + tail
     half_gap = 0.5 * quantum
@@ -212,6 +251,4 @@ def round_scaled(value: Scaled, bound: FloatArray) -> tuple[FloatArray, NDArray[
     toward_zero = (np.abs(candidate) == 0.5) & (distance * candidate < 0) & normal
     half_gap = np.where(toward_zero, 0.25 * quantum, half_gap)
     decided = np.abs(distance) + bound < half_gap
-    with np.errstate(over="ignore"):
-        result = np.ldexp(candidate, exponent)
-    return result, decided
+    return exact_scale(candidate, exponent), decided

@@ -40,6 +40,7 @@ from neuron.doubleword import (
     multiply,
     negate,
     normalize,
+    power_of_two,
     round_scaled,
     scaled,
     two_sum,
@@ -108,7 +109,8 @@ def _product(w: FloatArray, x: FloatArray) -> tuple[FloatArray, FloatArray, Floa
     """
     z = multiply(scaled(w), scaled(x))  # exact: a product of two 53-bit mantissas
     exponent = np.minimum(z.exponent, 1100)
-    zh, zl = np.ldexp(z.head, exponent), np.ldexp(z.tail, exponent)
+    scale = power_of_two(exponent)  # saturates below 2^−1022: z is then ½'s neighbour anyway
+    zh, zl = z.head * scale, z.tail * scale
     inside = np.abs(zh) <= MAX_ARGUMENT
     return zh, np.where(inside, np.abs(zh), MAX_ARGUMENT), np.where(inside, np.sign(zh) * zl, 0.0)
 
@@ -116,8 +118,9 @@ def _product(w: FloatArray, x: FloatArray) -> tuple[FloatArray, FloatArray, Floa
 def _logistic(a: FloatArray, a_low: FloatArray) -> tuple[Scaled, Scaled]:
     """σ(−|z|) = e/(1 + e) and σ(|z|) = 1/(1 + e) for |z| = a + a_low, e = e^−|z| (T2.1)."""
     e = exp_negative(a, a_low)
-    head, tail = fast_two_sum(np.ones_like(a), np.ldexp(e.head, e.exponent))
-    denominator = normalize(head, tail + np.ldexp(e.tail, e.exponent), np.zeros_like(e.exponent))
+    scale = power_of_two(e.exponent)  # saturates for e < 2^−1022, invisible in 1 + e
+    head, tail = fast_two_sum(np.ones_like(a), e.head * scale)
+    denominator = normalize(head, tail + e.tail * scale, np.zeros_like(e.exponent))
     one = Scaled(np.full_like(a, 0.5), np.zeros_like(a), np.ones_like(e.exponent))
     return divide(e, denominator), divide(one, denominator)
 
@@ -132,7 +135,9 @@ def _relative(value: Scaled, error: float) -> FloatArray:
 
 def _in_units_of(target: Scaled, magnitude: FloatArray, exponent: NDArray[np.int64]) -> FloatArray:
     """magnitude·2^exponent expressed in units of target's head."""
-    return np.asarray(np.ldexp(magnitude, np.clip(exponent - target.exponent, -2000, 2000)))
+    # saturation keeps a bound above its value for exponents past 1023, and below 2^−1022
+    # rounds a negligible bound up: either way the bound stays a bound
+    return magnitude * power_of_two(exponent - target.exponent)
 
 
 def _sigmoid_kernel(z: FloatArray) -> tuple[FloatArray, BoolArray]:
@@ -155,7 +160,7 @@ def _sigmoid_prime_kernel(z: FloatArray) -> tuple[FloatArray, BoolArray]:
 
 def _forward_kernel(w: FloatArray, x: FloatArray) -> tuple[FloatArray, BoolArray]:
     finite = np.isfinite(w) & np.isfinite(x)
-    zh, a, a_low = _product(np.where(finite, w, 0.0), np.where(finite, x, 0.0))
+    zh, a, a_low = _product(w, x)
     small, large = _logistic(a, a_low)
     value = _select(zh >= 0, large, small)
     result, decided = round_scaled(value, _relative(value, SIGMOID_ERROR))
@@ -183,8 +188,8 @@ def _gradient_parts(
     when it cancels against t; that absolute error, carried through ·σ'(z)·x, is the second
     term of the bound.
     """
+    # NaN and ±∞ flow through as garbage (no operation below traps) and are marked undecided
     finite = np.isfinite(w) & np.isfinite(x) & np.isfinite(t)
-    w, x, t = (np.where(finite, v, 0.0) for v in (w, x, t))
     zh, a, a_low = _product(w, x)
     small, large = _logistic(a, a_low)
     slope = multiply(small, large)  # dy/dz = σ(z)σ(−z), T1.2
