@@ -46,6 +46,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``neuron`` console script and of ``python -m neuron``."""
     args = _parser().parse_args(argv)
     try:
+        if args.max_examples is not None and args.max_examples < 1:
+            raise ValueError(f"--max-examples must be at least 1, got {args.max_examples}")
+        if args.json is not None and not args.json.parent.is_dir():
+            raise ValueError(f"--json {args.json}: no such directory: {args.json.parent}")
         policy = parse_policy(args.policy)
         impl = load(args.target)
         only = args.only.split(",") if args.only else None
@@ -62,5 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     print(format_report(report))
     if args.json is not None:
-        args.json.write_text(report.to_json() + "\n")
+        try:
+            args.json.write_text(report.to_json() + "\n")
+        except OSError as error:
+            print(f"neuron: error: cannot write {args.json}: {error.strerror}", file=sys.stderr)
+            return 2
     return 0 if report.passed else 1

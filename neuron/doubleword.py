@@ -245,6 +245,10 @@ def round_scaled(value: Scaled, bound: FloatArray) -> tuple[FloatArray, NDArray[
     quantum = power_of_two(quantum_exponent)
     candidate = np.rint(head / quantum) * quantum
     distance = (head - candidate) + tail
+    # where the head sits on a midpoint of a coarser (subnormal) grid, the tail decides
+    beyond = np.abs(distance) > 0.5 * quantum
+    candidate = candidate + np.where(beyond, np.sign(distance) * quantum, 0.0)
+    distance = (head - candidate) + tail
     half_gap = 0.5 * quantum
     # below a head of exactly ½ the normal floats are twice as dense
     normal = quantum_exponent == -53

@@ -64,7 +64,7 @@ class Measurement:
         """error / allowed: 0 where exact, ∞ where the check fails."""
         with np.errstate(all="ignore"):
             r = np.where(self.ok, self.error / self.allowed, np.inf)
-        return np.nan_to_num(np.where(self.error == 0, 0.0, r), nan=np.inf)
+        return np.nan_to_num(np.where(self.error == 0, 0.0, r), nan=np.inf, posinf=np.inf)
 
     @property
     def passed(self) -> bool:
@@ -574,7 +574,13 @@ PROPERTIES: Final[tuple[Property, ...]] = (
         ("forward",),
         _forward_inputs,
         _exact_check("forward"),
-        ((1e-300, 1e300), (0.0, math.inf), (2.0**-600, 2.0**600 * 30.0), (1e200, 1e200)),
+        (
+            (1e-300, 1e300),
+            (0.0, math.inf),
+            (2.0**-600, 2.0**600 * 30.0),
+            (1e200, 1e200),
+            (2.0**-30, 1.0),
+        ),
     ),
     Property(
         "loss-exact",
@@ -594,6 +600,7 @@ PROPERTIES: Final[tuple[Property, ...]] = (
         _exact_check("gradient"),
         (
             (0.0, 1.0, 0.5),
+            (-1.0, 2.0, 0.5),
             (1.0, 0.0, 2.0),
             (1e-300, 1e300, 1.0),
             (3.0, 250.0, 0.0),

@@ -90,6 +90,7 @@ def load(target: str) -> Implementation:
             module = importlib.import_module(builtin.get(target, target))
     except TargetError:
         raise
-    except Exception as error:  # anything the target's own import raises
-        raise TargetError(f"cannot import {target}: {type(error).__name__}: {error}") from error
+    except (Exception, SystemExit) as error:  # anything the target's own import raises
+        message = " ".join(str(error).split())  # one line, whatever the exception printed
+        raise TargetError(f"cannot import {target}: {type(error).__name__}: {message}") from error
     return Implementation.from_object(module, target)

@@ -171,7 +171,7 @@ def run_property(
         result.examples += 1
         try:
             m = prop.check(impl, policy, args)
-        except Exception as error:  # the implementation under test raised
+        except (Exception, SystemExit) as error:  # the implementation under test raised or exited
             raise _FalsifiedError(args, f"raised {type(error).__name__}: {error}", None) from error
         result.points += int(m.error.size)
         ratio = float(np.max(m.ratio)) if m.ratio.size else 0.0

@@ -1,0 +1,358 @@
+"""The property catalogue: it holds for the reference and the oracle, and it catches planted bugs.
+
+The reference and the oracle are searched with the active Hypothesis profile (tests/conftest.py:
+dev locally, ci when CI is set). The planted bugs in tests/implementations/ are searched with the
+fixed, derandomized ``ci`` profile, so that whether a bug is caught does not depend on luck.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, Phase, find, settings
+
+from neuron import verify
+from neuron.properties import PROPERTIES, Measurement, Property, by_id
+from neuron.protocol import PROTOCOL, Implementation, load
+from neuron.tolerance import Float64Policy, UlpPolicy
+
+IMPLEMENTATIONS = Path(__file__).parent / "implementations"
+PROOFS = Path(__file__).parents[1] / "proofs"
+
+FLOAT64 = Float64Policy()
+
+#: The properties that compare an implementation with the oracle's correctly rounded values.
+ORACLE_PROPERTIES = (
+    "sigmoid-exact",
+    "sigmoid_prime-exact",
+    "forward-exact",
+    "loss-exact",
+    "gradient-exact",
+    "step-exact",
+)
+
+
+def _implementation(module: str) -> Implementation:
+    """A module of tests/implementations/, loaded by path as ``neuron verify FILE.py`` does."""
+    return load(str(IMPLEMENTATIONS / f"{module}.py"))
+
+
+def _active_settings() -> settings:
+    """The active profile, with what ``neuron verify`` adds to every profile.
+
+    No example database: run_property wraps one inner function for every property, so all
+    properties would share one database key and replay each other's inputs.
+    """
+    return settings(
+        settings(),
+        database=None,
+        report_multiple_bugs=False,
+        suppress_health_check=[
+            HealthCheck.too_slow,  # the oracle is slow by design
+            HealthCheck.filter_too_much,  # some properties restrict their domain on purpose
+            HealthCheck.data_too_large,
+        ],
+    )
+
+
+def _profile_name() -> str:
+    getter = getattr(settings, "get_current_profile_name", None)  # Hypothesis >= 6.123
+    return str(getter()) if getter is not None else "active"
+
+
+def _failed(report: verify.Report) -> set[str]:
+    return {r.id for r in report.results if r.status == "failed"}
+
+
+def _run_ci(module: str, policy: Float64Policy | UlpPolicy, only: set[str]) -> verify.Report:
+    # 100 examples per property, derandomized: the effort of `neuron verify` by default
+    return verify.run(_implementation(module), policy, profile="ci", max_examples=100, only=only)
+
+
+# ---------------------------------------------------------------------------------------------
+# The catalogue holds for the reference and the oracle
+
+
+@pytest.mark.parametrize("prop", PROPERTIES, ids=lambda p: p.id)
+def test_property_holds_for_the_reference(prop: Property) -> None:
+    result = verify.run_property(prop, load("reference"), FLOAT64, _active_settings())
+    report = verify.Report("reference", FLOAT64.name, _profile_name(), None, [result])
+    assert result.status == "passed", verify.format_report(report)
+
+
+@pytest.mark.parametrize("identifier", ORACLE_PROPERTIES)
+def test_oracle_is_correctly_rounded_on_its_own_comparisons(identifier: str) -> None:
+    # The oracle compared with itself must be within 0.5 ulp (its definition, T6.3): this shows
+    # that the comparison adds no error of its own.
+    policy = UlpPolicy(0.5)
+    result = verify.run_property(by_id(identifier), load("exact"), policy, _active_settings())
+    report = verify.Report("exact", policy.name, _profile_name(), None, [result])
+    assert result.status == "passed", verify.format_report(report)
+
+
+def test_gradient_differentiated_accepts_a_correctly_overflowing_gradient() -> None:
+    # dE/dw = (σ(0) − t)·σ'(0)·x = 4.5 · 0.25 · 1.598e308 ≈ 1.8e308 > the largest float, so the
+    # correctly rounded gradient is +inf (the oracle says so) and the reference returns it.
+    args = (0.0, 1.5979494532109474e308, -4.0)
+    m = by_id("gradient-differentiated").check(load("reference"), FLOAT64, args)
+    assert m.passed, f"expected {m.expected}, got {m.got}: error {m.error} > allowed {m.allowed}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The catalogue's data
+
+
+def test_property_ids_are_unique() -> None:
+    ids = [p.id for p in PROPERTIES]
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+
+
+@pytest.mark.parametrize("prop", PROPERTIES, ids=lambda p: p.id)
+def test_property_cites_theorem_ids(prop: Property) -> None:
+    assert prop.theorems, "a property must cite the theorem it relies on"
+    assert all(re.fullmatch(r"T\d\.\d", t) for t in prop.theorems), prop.theorems
+
+
+def test_cited_theorems_are_stated_in_proofs() -> None:
+    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(PROOFS.glob("*.md")))
+    stated = set(re.findall(r"^## (T\d\.\d) ", text, flags=re.MULTILINE))
+    cited = {t for p in PROPERTIES for t in p.theorems}
+    assert stated, f"no theorem headings found in {PROOFS}"
+    assert cited <= stated, sorted(cited - stated)
+
+
+@pytest.mark.parametrize("prop", PROPERTIES, ids=lambda p: p.id)
+def test_property_requires_protocol_functions(prop: Property) -> None:
+    assert prop.requires, "a property must need at least one protocol function"
+    assert set(prop.requires) <= set(PROTOCOL), set(prop.requires) - set(PROTOCOL)
+
+
+@pytest.mark.parametrize("prop", PROPERTIES, ids=lambda p: p.id)
+def test_property_examples_have_the_arity_of_its_inputs(prop: Property) -> None:
+    # the first input generated, not shrunk: only its length matters
+    drawn = find(
+        prop.inputs(),
+        lambda _: True,
+        settings=settings(
+            database=None, phases=[Phase.generate], suppress_health_check=list(HealthCheck)
+        ),
+    )
+    assert isinstance(drawn, tuple)
+    assert all(len(e) == len(drawn) for e in prop.examples), (drawn, prop.examples)
+
+
+def test_by_id_finds_every_property_and_rejects_others() -> None:
+    assert all(by_id(p.id) is p for p in PROPERTIES)
+    with pytest.raises(KeyError, match="no-such-property"):
+        by_id("no-such-property")
+
+
+# ---------------------------------------------------------------------------------------------
+# Planted bugs: each is caught, by the properties its module's docstring names
+
+PLANTED = [
+    pytest.param(
+        "scaled_gradient",
+        {"gradient-exact", "step-exact", "gradient-differentiated"},
+        id="scaled_gradient",
+    ),
+    pytest.param(
+        "clipped",
+        {"sigmoid-exact", "sigmoid_prime-exact", "forward-exact", "gradient-exact", "step-exact"},
+        id="clipped",
+    ),
+    pytest.param(
+        "shortcut",
+        {"sigmoid-exact", "forward-exact", "gradient-central-difference"},
+        id="shortcut",
+    ),
+    pytest.param(
+        "sign_error",
+        {"gradient-exact", "gradient-central-difference", "loss-descent"},
+        id="sign_error",
+    ),
+    pytest.param(
+        "float32_inside",
+        {"sigmoid-exact", "forward-exact", "gradient-exact", "sigmoid-symmetry"},
+        id="float32_inside",
+    ),
+    pytest.param(
+        "naive_overflow",
+        {"sigmoid-exact", "sigmoid_prime-exact", "forward-exact", "gradient-exact", "step-exact"},
+        id="naive_overflow",
+    ),
+    pytest.param(
+        "lr_sign",
+        {"step-exact", "step-definition", "loss-descent"},
+        id="lr_sign",
+    ),
+]
+
+
+@pytest.mark.parametrize(("module", "expected"), PLANTED)
+def test_planted_bug_is_caught(module: str, expected: set[str]) -> None:
+    report = _run_ci(module, FLOAT64, expected)
+    assert not report.passed, verify.format_report(report)
+    assert _failed(report) == expected, verify.format_report(report)
+
+
+@pytest.mark.parametrize(
+    ("module", "innocent"),
+    [
+        ("scaled_gradient", {"sigmoid-exact", "forward-exact", "step-definition"}),
+        ("sign_error", {"sigmoid-exact", "sigmoid_prime-exact", "forward-exact"}),
+        ("lr_sign", {"gradient-exact", "gradient-central-difference"}),
+    ],
+)
+def test_planted_bug_leaves_the_correct_functions_passing(module: str, innocent: set[str]) -> None:
+    # The gate points at the wrong function, not at everything.
+    report = _run_ci(module, FLOAT64, innocent)
+    assert report.passed, verify.format_report(report)
+
+
+@pytest.mark.parametrize("module", ["textbook", "expit_based", "autograd_style"])
+def test_float64_policy_accepts_the_usual_implementations(module: str) -> None:
+    # DESIGN.md: the float64 policy accepts the textbook numpy code, scipy's expit and
+    # autograd's σ(1 − σ) (T6.1).
+    if module == "expit_based":
+        pytest.importorskip("scipy")
+    report = _run_ci(module, FLOAT64, set(ORACLE_PROPERTIES))
+    assert report.passed, verify.format_report(report)
+
+
+def test_float64_policy_accepts_the_textbook_step_where_the_gradient_alone_overflows() -> None:
+    # dE/dw = (σ(1.0000000000000002) − 2^30)·σ'·x ≈ −2.83e308 overflows to −inf, while
+    # η·dE/dw ≈ −1.41e308 does not: the textbook's w − η·(dE/dw) is +inf where the exact step
+    # is 1.41e308. Every implementation that forms the gradient first (textbook, expit,
+    # autograd) does this, and the float64 policy is meant to accept them (DESIGN.md, T6.1).
+    args = (7.466108948025751e-301, 1.3393857589828342e300, 1073741824.0, 0.5)
+    m = by_id("step-exact").check(_implementation("textbook"), FLOAT64, args)
+    assert m.passed, f"expected {m.expected}, got {m.got}: error {m.error} > allowed {m.allowed}"
+
+
+def test_autograd_sigma_prime_fails_one_ulp() -> None:
+    # σ(1 − σ) cancels for z > 0 and is 0 for z > 36.7 (DESIGN.md: ulp:1 rejects it).
+    report = _run_ci("autograd_style", UlpPolicy(1.0), {"sigmoid_prime-exact"})
+    assert _failed(report) == {"sigmoid_prime-exact"}, verify.format_report(report)
+    failure = report.results[0].failure
+    assert failure is not None
+    assert failure.args[0] > 0, failure
+
+
+# ---------------------------------------------------------------------------------------------
+# What a failure report carries
+
+
+@pytest.fixture(scope="module")
+def clipped_report() -> verify.Report:
+    """forward-exact against the clipped σ: it fails at a pinned input (σ(30) ≠ σ(1e400))."""
+    return _run_ci("clipped", FLOAT64, {"forward-exact"})
+
+
+def _failure(report: verify.Report) -> verify.Failure:
+    failure = report.results[0].failure
+    assert failure is not None, verify.format_report(report)
+    return failure
+
+
+def test_failure_report_shows_the_input_and_expected_against_got(
+    clipped_report: verify.Report,
+) -> None:
+    failure = _failure(clipped_report)
+    text = verify.format_report(clipped_report)
+    assert failure.expected is not None
+    assert failure.got is not None
+    assert f"FAILED forward-exact: {by_id('forward-exact').title}" in text
+    assert f"input: {failure.args!r}" in text
+    assert f"expected {np.float64(failure.expected)!r}, got {np.float64(failure.got)!r}" in text
+    assert failure.error is not None
+    assert failure.allowed is not None
+    assert failure.error > failure.allowed
+
+
+def test_failure_report_snippet_reproduces_the_failure(
+    clipped_report: verify.Report, capsys: pytest.CaptureFixture[str]
+) -> None:
+    failure = _failure(clipped_report)
+    text = verify.format_report(clipped_report)
+    snippet = textwrap.dedent(text.split("reproduce:\n", 1)[1])
+    namespace: dict[str, object] = {}
+    exec(snippet, namespace)  # the snippet loads tests/implementations/clipped.py by its path
+    m = namespace["m"]
+    assert isinstance(m, Measurement)
+    assert not m.passed
+    assert float(m.expected) == failure.expected
+    assert float(m.got) == failure.got
+    assert capsys.readouterr().out.startswith("False ")
+
+
+def test_failure_of_a_raising_implementation_names_the_exception() -> None:
+    def sigmoid(z: object) -> float:
+        raise ZeroDivisionError("planted")
+
+    impl = Implementation("raising", {"sigmoid": sigmoid})
+    report = verify.run(impl, FLOAT64, profile="ci", only=["sigmoid-exact"])
+    assert _failure(report).message == "raised ZeroDivisionError: planted"
+    assert _failure(report).expected is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Measurement: error against allowed, NaN and infinity always failing
+
+
+def _measurement(error: list[float], allowed: list[float]) -> Measurement:
+    zeros = np.zeros(len(error))
+    return Measurement(np.array(error), np.array(allowed), zeros, zeros)
+
+
+def test_measurement_passes_where_error_is_within_allowed() -> None:
+    m = _measurement([0.0, 0.5, 1.0], [1.0, 1.0, 1.0])
+    assert m.passed
+    assert m.ratio.tolist() == [0.0, 0.5, 1.0]
+    assert m.worst() == 2  # the closest to its allowance
+
+
+def test_measurement_fails_where_error_exceeds_allowed() -> None:
+    m = _measurement([0.5, 3.0, 2.0], [1.0, 1.0, 1.0])
+    assert m.ok.tolist() == [True, False, False]
+    assert not m.passed
+
+
+def test_measurement_worst_is_the_largest_error_among_failing_inputs() -> None:
+    m = _measurement([0.9, 3.0, 2.0, 0.0], [1.0, 1.0, 1.0, 1e-9])
+    assert m.worst() == 1
+
+
+def test_measurement_counts_nan_error_as_failing() -> None:
+    m = _measurement([0.0, math.nan], [1.0, math.inf])
+    assert m.ok.tolist() == [True, False]
+    assert not m.passed
+    assert m.worst() == 1
+
+
+def test_measurement_counts_infinite_error_as_failing_even_if_allowed() -> None:
+    m = _measurement([math.inf], [math.inf])
+    assert not m.passed
+
+
+def test_measurement_with_zero_allowed_passes_only_zero_error() -> None:
+    m = _measurement([0.0, 5e-324], [0.0, 0.0])
+    assert m.ok.tolist() == [True, False]
+
+
+def test_measurement_ratio_is_infinite_where_the_check_fails() -> None:
+    # Measurement.ratio's docstring: "0 where exact, ∞ where the check fails"; NaN errors too.
+    m = _measurement([0.0, 2.0, math.nan, math.inf, 5e-324], [0.0, 1.0, 1.0, math.inf, 0.0])
+    assert m.ratio.tolist() == [0.0, math.inf, math.inf, math.inf, math.inf]
+
+
+def test_empty_measurement_passes() -> None:
+    m = _measurement([], [])
+    assert m.passed
+    assert m.ratio.size == 0
+    assert m.worst() == 0
