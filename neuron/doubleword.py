@@ -38,7 +38,7 @@ class Scaled(NamedTuple):
 
 
 def two_sum(a: FloatArray, b: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """s + err = a + b exactly, s = fl(a + b) (Knuth)."""
+    """s + err = a + b exactly, s = fl(a + b) (Knuth; T6.2 (b))."""
     s = a + b
     virtual = s - a
     return s, (a - (s - virtual)) + (b - virtual)
@@ -58,7 +58,7 @@ def split(a: FloatArray) -> tuple[FloatArray, FloatArray]:
 
 
 def two_product(a: FloatArray, b: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """p + err = a·b exactly, p = fl(a·b) (Dekker), for heads where nothing under- or overflows."""
+    """p + err = a·b exactly, p = fl(a·b) (Dekker; T6.2 (c)), for heads near 1."""
     p = a * b
     ah, al = split(a)
     bh, bl = split(b)
@@ -90,7 +90,8 @@ def exact_scale(x: FloatArray, k: IntArray) -> FloatArray:
     without leaving the grid of its quantum, the second lands it.
     """
     first = np.minimum(np.maximum(k, -1022), 1023)
-    return (x * power_of_two(first)) * power_of_two(k - first)
+    with np.errstate(over="ignore"):  # ±∞ is the correctly rounded result there
+        return (x * power_of_two(first)) * power_of_two(k - first)
 
 
 def normalize(head: FloatArray, tail: FloatArray, exponent: IntArray) -> Scaled:
@@ -185,7 +186,7 @@ _COEFFICIENTS: Final = (1 / 40320, 1 / 5040, 1 / 720, 1 / 120, 1 / 24, 1 / 6)
 _GRID_RHO: Final = 1.5 * 2.0**19  # |ρ| < 2^−7 to a multiple of 2^−33: at most 26 bits
 _GRID_S: Final = 1.5 * 2.0**20  # |S| < 2^−6 to a multiple of 2^−32: at most 26 bits
 MAX_ARGUMENT: Final = 2300.0  # e^−2300 < 2^−3318: below anything a float64 result can show
-EXP_ERROR: Final = 2.0**-74  # relative error bound of exp_negative (T6.4)
+EXP_ERROR: Final = 2.0**-73  # relative error bound of exp_negative, with margin (T6.4)
 
 
 def exp_negative(a: FloatArray, a_low: FloatArray) -> Scaled:
@@ -243,16 +244,16 @@ def round_scaled(value: Scaled, bound: FloatArray) -> tuple[FloatArray, NDArray[
     exponent = value.exponent + shift
     quantum_exponent = np.clip(-1074 - exponent, -53, 2)  # 2: below 2^−1076, R = 0
     quantum = power_of_two(quantum_exponent)
+    normal = quantum_exponent == -53
     candidate = np.rint(head / quantum) * quantum
     distance = (head - candidate) + tail
-    # where the head sits on a midpoint of a coarser (subnormal) grid, the tail decides
-    beyond = np.abs(distance) > 0.5 * quantum
-    candidate = candidate + np.where(beyond, np.sign(distance) * quantum, 0.0)
+    # The tail may carry h + l past a rounding midpoint: step once on the local grid, which is
+    # twice as fine just below a head of ½ in the normal range (the binade below).
+    finer = normal & (np.abs(candidate) == 0.5) & (distance * candidate < 0)
+    local = np.where(finer, 0.5 * quantum, quantum)
+    candidate = candidate + np.rint(distance / local) * local
     distance = (head - candidate) + tail
-    half_gap = 0.5 * quantum
-    # below a head of exactly ½ the normal floats are twice as dense
-    normal = quantum_exponent == -53
-    toward_zero = (np.abs(candidate) == 0.5) & (distance * candidate < 0) & normal
-    half_gap = np.where(toward_zero, 0.25 * quantum, half_gap)
+    below = (np.abs(candidate) < 0.5) | ((np.abs(candidate) == 0.5) & (distance * candidate < 0))
+    half_gap = np.where(normal & below, 0.25 * quantum, 0.5 * quantum)
     decided = np.abs(distance) + bound < half_gap
     return exact_scale(candidate, exponent), decided

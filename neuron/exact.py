@@ -65,10 +65,13 @@ mpf_shift: Callable[[MpfTuple, int], MpfTuple] = libmp.mpf_shift
 from_float: Callable[[float], MpfTuple] = libmp.from_float
 to_float: Callable[[MpfTuple], float] = libmp.to_float
 fone: MpfTuple = libmp.fone
+fzero: MpfTuple = libmp.fzero
 fhalf: MpfTuple = libmp.fhalf
 
 #: Number of float64 arguments of each function the oracle knows. ``objective`` is E as a
 #: function of the weight, E(w; x, t) = ½(t − σ(w·x))², used by the loss-decrease checks.
+#: ``product`` (z = w·x), ``forward_prime`` (dy/dz = σ'(w·x)) and ``output_error``
+#: (dE/dy = σ(w·x) − t) are the intermediates of the chain rule, for ``neuron explain``.
 ARITY: Final = {
     "sigmoid": 1,
     "sigmoid_prime": 1,
@@ -77,6 +80,9 @@ ARITY: Final = {
     "gradient": 3,
     "step": 4,
     "objective": 3,
+    "product": 2,
+    "forward_prime": 2,
+    "output_error": 3,
 }
 
 START_PRECISION: Final = 96  # bits; 53 + 43 guard bits decide all but ~2^-43 of the inputs
@@ -112,7 +118,7 @@ def _sigmoid_prime(z: MpfTuple, p: int) -> Interval:
 
 
 def _output_error(z: MpfTuple, t: MpfTuple, p: int) -> tuple[Interval, Interval]:
-    """Enclosures of σ(z) − t = −dE/dy (T1.1) and of σ'(z), sharing one exponential."""
+    """Enclosures of σ(z) − t = dE/dy (T1.1) and of σ'(z), sharing one exponential."""
     e, small = _logistic_parts(z, p)
     one_plus_e = mpi_add(_ONE, e, p)
     slope = mpi_div(e, mpi_mul(one_plus_e, one_plus_e, p), p)
@@ -126,7 +132,9 @@ def _gradient(z: MpfTuple, x: MpfTuple, t: MpfTuple, p: int) -> Interval:
     return mpi_mul(mpi_mul(residual, slope, p), _point(x), p)  # T1.4
 
 
-def _enclosure(name: str, args: tuple[MpfTuple, ...], p: int) -> Interval:
+def _enclosure(  # noqa: PLR0911 - one case a line
+    name: str, args: tuple[MpfTuple, ...], p: int
+) -> Interval:
     """Rigorous enclosure of a function of nonzero z at precision p (z = 0 is done exactly)."""
     if name == "sigmoid":
         return _sigmoid(args[0], p)
@@ -134,9 +142,15 @@ def _enclosure(name: str, args: tuple[MpfTuple, ...], p: int) -> Interval:
         return _sigmoid_prime(args[0], p)
     w, x = args[0], args[1]
     z = mpf_mul(w, x)
+    if name == "product":
+        return _point(z)
     if name == "forward":
         return _sigmoid(z, p)
+    if name == "forward_prime":
+        return _sigmoid_prime(z, p)
     t = args[2]
+    if name == "output_error":
+        return _output_error(z, t, p)[0]
     if name == "objective":
         residual, _ = _output_error(z, t, p)
         return _half(mpi_mul(residual, residual, p))
@@ -151,16 +165,20 @@ def _half(v: Interval) -> Interval:
     return (mpf_shift(v[0], -1), mpf_shift(v[1], -1))
 
 
-def _exact_at_zero(name: str, args: tuple[MpfTuple, ...]) -> MpfTuple:
+def _exact_at_zero(name: str, args: tuple[MpfTuple, ...]) -> MpfTuple:  # noqa: PLR0911
     """The dyadic value when z = w·x = 0: σ = 1/2, σ' = 1/4 (T2.4)."""
     if name == "sigmoid":
         return fhalf
-    if name == "sigmoid_prime":
+    if name in ("sigmoid_prime", "forward_prime"):
         return mpf_shift(fone, -2)
     if name == "forward":
         return fhalf
+    if name == "product":
+        return fzero
     w, x, t = args[0], args[1], args[2]
     residual = mpf_sub(fhalf, t)
+    if name == "output_error":
+        return residual
     if name == "objective":
         return mpf_shift(mpf_mul(residual, residual), -1)
     g = mpf_mul(mpf_shift(residual, -2), x)
@@ -205,11 +223,17 @@ def _nonfinite(name: str, args: tuple[float, ...]) -> float:  # noqa: PLR0911 - 
     if name == "loss":
         return 0.5 * (args[1] - args[0]) * (args[1] - args[0])  # `**` would raise on overflow
     z = args[0] if name in ("sigmoid", "sigmoid_prime") else args[0] * args[1]
+    if name == "product":
+        return z
     if name in ("sigmoid", "forward"):
         return math.nan if math.isnan(z) else (1.0 if z > 0 else 0.0)
-    if name == "sigmoid_prime":
-        return 0.0
+    if name in ("sigmoid_prime", "forward_prime"):
+        return math.nan if math.isnan(z) else 0.0
     x, t = args[1], args[2]
+    if name == "output_error":  # σ(z) − t: σ(±∞) is 1 or 0; a finite z means t is infinite
+        if math.isnan(z):
+            return math.nan
+        return ((1.0 if z > 0 else 0.0) if math.isinf(z) else 0.0) - t
     if math.isinf(args[0]) or math.isinf(x):
         if math.isnan(z):  # 0·∞: no z at all
             return math.nan

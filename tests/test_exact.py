@@ -186,3 +186,64 @@ def test_objective_is_correctly_rounded(w: float, t: float) -> None:
     with mpmath.workprec(HIGH):
         expected = (mpmath.mpf(t) - _sigmoid_high(w)) ** 2 / 2
     assert exact.objective(w, 1.0, t) == _round(expected)
+
+
+# The intermediates of the chain rule, for `neuron explain`: z = w·x, dy/dz = σ'(w·x) and
+# dE/dy = σ(w·x) − t (T1.1, T1.2), each of the exact product w·x.
+
+
+def _rounded(name: str, *args: float) -> float:
+    return float(exact.values(name, *args).rounded)
+
+
+@given(neuron_inputs())
+@example((0.1, 0.3, 0.7))  # w·x is not a float64: the oracle must not round it first
+@example((1e-300, 1e300, 0.75))
+@example((-0.25, 2800.0, 0.0))
+def test_chain_rule_intermediates_are_correctly_rounded(args: tuple[float, float, float]) -> None:
+    w, x, t = args
+    assume(all(math.isfinite(a) for a in args) and abs(w * x) < 3000)
+    # CPython rounds a Fraction to float correctly; |w·x| < 3000 keeps it finite
+    assert _rounded("product", w, x) == float(Fraction(w) * Fraction(x))
+    with mpmath.workprec(HIGH + 6000):  # σ(z) − t may cancel deeply when t ≈ σ(z)
+        z = mpmath.mpf(w) * mpmath.mpf(x)
+        s = 1 / (1 + mpmath.exp(-z))
+        complement = 1 / (1 + mpmath.exp(z))
+        assert _rounded("forward_prime", w, x) == _round(s * complement)  # σ(z)σ(−z), T1.2
+        assert _rounded("output_error", w, x, t) == _round(s - mpmath.mpf(t))  # T1.1
+
+
+def test_chain_rule_intermediates_at_zero_are_exact() -> None:
+    # z = 0: w·x = 0, σ'(0) = ¼ and σ(0) − t = ½ − t, all dyadic (T2.4)
+    assert _rounded("product", 0.0, 3.0) == 0.0
+    assert _rounded("forward_prime", 5.0, 0.0) == 0.25
+    assert _rounded("output_error", 0.0, 2.0, 0.125) == 0.375
+    assert exact.enclose("output_error", 0.0, 2.0, 0.125) == (0.375, 0.375)
+
+
+def test_product_is_exact_before_rounding() -> None:
+    # (1 + 2^-52)(1 − 2^-53) = 1 + 2^-53 − 2^-105 needs 106 bits: the enclosure holds it
+    # exactly, and it lies just below the midpoint 1 + 2^-53, so it rounds down to 1.
+    w, x = 1.0 + 2.0**-52, 1.0 - 2.0**-53
+    low, high = exact.enclose("product", w, x)
+    with mpmath.workprec(200):  # 106 bits are enough for the exact product
+        assert (
+            low
+            == high
+            == mpmath.mpf(w) * mpmath.mpf(x)
+            == 1 + mpmath.ldexp(1, -53) - mpmath.ldexp(1, -105)
+        )
+    assert _rounded("product", w, x) == 1.0
+
+
+def test_chain_rule_intermediates_at_nonfinite_inputs() -> None:
+    inf, nan = math.inf, math.nan
+    assert _rounded("product", inf, -2.0) == -inf
+    assert math.isnan(_rounded("product", inf, 0.0))  # 0·∞
+    assert _rounded("forward_prime", inf, 2.0) == 0.0  # σ'(z) → 0 as |z| → ∞
+    assert math.isnan(_rounded("forward_prime", 0.0, inf))
+    assert _rounded("output_error", inf, 1.0, 0.25) == 0.75  # σ(∞) − t = 1 − t
+    assert _rounded("output_error", 2.0, -inf, 0.25) == -0.25  # σ(−∞) − t = −t
+    assert _rounded("output_error", 1.0, 2.0, inf) == -inf
+    assert math.isnan(_rounded("output_error", inf, 0.0, 0.5))
+    assert math.isnan(_rounded("output_error", 1.0, 2.0, nan))
