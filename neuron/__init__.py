@@ -15,16 +15,19 @@ Examples
 
 from __future__ import annotations
 
-from neuron.reference import (
-    TrainingHistory,
-    forward,
-    gradient,
-    loss,
-    sigmoid,
-    sigmoid_prime,
-    step,
-    train,
-)
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from neuron.reference import (
+        TrainingHistory,
+        forward,
+        gradient,
+        loss,
+        sigmoid,
+        sigmoid_prime,
+        step,
+        train,
+    )
 
 __version__ = "0.1.0"
 
@@ -39,3 +42,17 @@ __all__ = [
     "step",
     "train",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The reference's functions, imported on first use (PEP 562).
+
+    ``import neuron`` stays free of numpy and mpmath, so that the pytest plugin
+    (``neuron.pytest_plugin``), which every pytest run in an environment with neuron loads,
+    costs nothing until ``--neuron-impl`` asks for it.
+    """
+    if name in __all__:
+        from neuron import reference
+
+        return getattr(reference, name)
+    raise AttributeError(f"module 'neuron' has no attribute {name!r}")

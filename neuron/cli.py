@@ -1,7 +1,8 @@
 """The ``neuron`` command: ``neuron verify [TARGET]`` runs the property catalogue against TARGET.
 
 Exit status: 0 every property passed, 1 some property failed, 2 the target or the options
-could not be used.
+could not be used. ``neuron proofs`` runs the machine checks of proofs/ (neuron/theorems.py) and
+``neuron explain`` works one gradient step through, number by number (neuron/explain.py).
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from neuron import __version__
-from neuron.protocol import TargetError, load
+from neuron import __version__, explain, theorems
+from neuron.isolation import DEFAULT_TIMEOUT, open_target
+from neuron.protocol import TargetError
 from neuron.tolerance import parse_policy
-from neuron.verify import PROFILES, format_report, run
+from neuron.verify import PROFILES, SWEEP_POINTS, format_report, run
 
 __all__ = ["main"]
 
@@ -31,44 +33,90 @@ def _parser() -> argparse.ArgumentParser:
         "target",
         nargs="?",
         default="reference",
-        help="'reference' (default), 'exact', a dotted module path, or a path to a .py file",
+        help="'reference' (default), 'exact', 'torch', 'jax', a dotted module path, or a path "
+        "to a .py file (run in a worker process)",
     )
     verify.add_argument("--policy", default="float64", help="float64 (default) or ulp:N")
     verify.add_argument("--profile", default="ci", choices=sorted(PROFILES))
     verify.add_argument("--max-examples", type=int, help="Hypothesis examples per property")
     verify.add_argument("--seed", type=int, help="seed for a reproducible random search")
     verify.add_argument("--only", help="comma-separated property ids")
+    verify.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        help=f"seconds one call of the target may take (default {DEFAULT_TIMEOUT:g})",
+    )
+    verify.add_argument(
+        "--sweep",
+        type=int,
+        help="points per function of the vectorized sweep (default by profile: "
+        + ", ".join(f"{k} {v}" for k, v in SWEEP_POINTS.items())
+        + "; 0 for none)",
+    )
     verify.add_argument("--json", type=Path, help="also write the report as JSON to this file")
+    verify.add_argument("--junit", type=Path, help="also write the report as JUnit XML")
+    theorems.add_arguments(
+        commands.add_parser("proofs", help="run the machine checks of the theorems in proofs/")
+    )
+    explain.add_arguments(
+        commands.add_parser("explain", help="work one gradient step through, number by number")
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``neuron`` console script and of ``python -m neuron``."""
     args = _parser().parse_args(argv)
+    if args.command == "proofs":
+        return theorems.run(args)
+    if args.command == "explain":
+        return explain.run(args)
+    return _verify(args)
+
+
+def _progress(index: int, total: int, identifier: str) -> None:
+    """One line on the terminal, rewritten in place; cleared after the last property."""
+    sys.stderr.write(f"\r\033[K[{index}/{total}] {identifier}")
+    sys.stderr.flush()
+
+
+def _verify(args: argparse.Namespace) -> int:
     try:
         if args.max_examples is not None and args.max_examples < 1:
             raise ValueError(f"--max-examples must be at least 1, got {args.max_examples}")
-        if args.json is not None and not args.json.parent.is_dir():
-            raise ValueError(f"--json {args.json}: no such directory: {args.json.parent}")
+        for option in ("json", "junit"):
+            path = getattr(args, option)
+            if path is not None and not path.parent.is_dir():
+                raise ValueError(f"--{option} {path}: no such directory: {path.parent}")
         policy = parse_policy(args.policy)
-        impl = load(args.target)
         only = args.only.split(",") if args.only else None
-        report = run(
-            impl,
-            policy,
-            profile=args.profile,
-            max_examples=args.max_examples,
-            random_seed=args.seed,
-            only=only,
-        )
+        impl = open_target(args.target, args.timeout)
+        try:
+            report = run(
+                impl,
+                policy,
+                profile=args.profile,
+                max_examples=args.max_examples,
+                random_seed=args.seed,
+                only=only,
+                sweep_points=args.sweep,
+                progress=_progress if sys.stderr.isatty() else None,
+            )
+        finally:
+            impl.close()
+            if sys.stderr.isatty():
+                sys.stderr.write("\r\033[K")
     except (TargetError, ValueError) as error:
         print(f"neuron: error: {error}", file=sys.stderr)
         return 2
     print(format_report(report))
-    if args.json is not None:
+    for path, text in ((args.json, report.to_json), (args.junit, report.to_junit)):
+        if path is None:
+            continue
         try:
-            args.json.write_text(report.to_json() + "\n")
+            path.write_text(text() + "\n")
         except OSError as error:
-            print(f"neuron: error: cannot write {args.json}: {error.strerror}", file=sys.stderr)
+            print(f"neuron: error: cannot write {path}: {error.strerror}", file=sys.stderr)
             return 2
     return 0 if report.passed else 1

@@ -30,13 +30,15 @@ from neuron.protocol import Implementation
 from neuron.tolerance import Policy, U
 from neuron.ulp import ExactValues, round_mpf, ulp_errors
 
-__all__ = ["PROPERTIES", "Measurement", "Property", "by_id"]
+__all__ = ["PROPERTIES", "Measurement", "Property", "by_id", "exact_measurement"]
 
 FloatArray = NDArray[np.float64]
 Args = tuple[Any, ...]
 
 #: Assumed accuracy of the platform's tanh, in ulps; tests/test_properties.py measures it.
 TANH_ULPS: Final = 4.0
+_MAX_FLOAT: Final = float(np.finfo(np.float64).max)
+_OVERFLOW_THRESHOLD: Final = mpmath.mpf(2) ** 1024 - mpmath.mpf(2) ** 970  # rounds to ±∞ from here
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,8 @@ class Property:
     inputs: Callable[[], SearchStrategy[Args]]
     check: Check
     examples: tuple[Args, ...] = field(default=())
+    #: For the comparisons with the oracle: the function swept at 10^5 points (neuron.sweep).
+    sweep: str | None = None
 
 
 def _arrays(args: Args) -> list[FloatArray]:
@@ -108,21 +112,78 @@ def _with_nonfinite_rule(m: Measurement, args: Sequence[FloatArray]) -> Measurem
     return Measurement(np.where(accepted, 0.0, m.error), m.allowed, m.expected, m.got, m.unit)
 
 
+def exact_measurement(
+    function: str, policy: Policy, arrays: Sequence[FloatArray], got: FloatArray
+) -> Measurement:
+    """The errors of computed values `got` of `function` at `arrays`, against the oracle."""
+    values = exact.values(function, *arrays)
+    allowed = policy.allowed_ulps(function, arrays, values)
+    error = ulp_errors(got, values)
+    # an infinity of the exact value's sign, where the policy's model program overflows
+    same_sign = np.sign(got) == np.sign(values.anchor)
+    overflow = policy.allows_overflow(function, arrays) & np.isinf(got) & same_sign
+    overflow |= np.isinf(got) & _reaches_overflow(np.sign(got), values, allowed)
+    error = np.where(overflow, 0.0, error)
+    beyond = np.isinf(error) & np.isinf(allowed) & ~np.isnan(got)
+    if beyond.any():
+        error, allowed = error.copy(), allowed.copy()
+        columns = np.broadcast_arrays(*arrays)
+        for index in np.ndindex(beyond.shape):
+            if not beyond[index]:
+                continue
+            element = tuple(float(c[index]) for c in columns)
+            fraction = _beyond_float_range(function, policy, element, float(got[index]))
+            if fraction <= 1:  # error <= allowed, both in units of (allowed error)/MAX_FLOAT
+                error[index], allowed[index] = fraction * _MAX_FLOAT, _MAX_FLOAT
+    m = Measurement(error, allowed, values.rounded, got)
+    return _with_nonfinite_rule(m, arrays)
+
+
+def _beyond_float_range(
+    function: str, policy: Policy, element: tuple[float, ...], got: float
+) -> float:
+    """|c − v|/A, in mpmath, where both the error and the allowed error A exceed the float range.
+
+    That happens where the exact value v lies far beyond overflow and the allowance is larger
+    still (the textbook's σ' = 0 makes the step's allowed error exceed |v|). A finite result
+    c is within A of v or not; an infinity of sign s is within it if s·v + A reaches the
+    rounding threshold to ∞, 2^1024 − 2^970 (then 0, else ∞). Non-finite inputs: ∞.
+    """
+    if not all(math.isfinite(a) for a in element):
+        return math.inf
+    with mpmath.workprec(80):
+        v = exact.value(function, *element)
+        limit = policy.allowed_error(function, element, v)
+        if math.isfinite(got):
+            return float(abs(mpmath.mpf(got) - v) / limit)
+        reach = math.copysign(1.0, got) * v + limit
+        return 0.0 if reach >= _OVERFLOW_THRESHOLD else math.inf
+
+
+def _reaches_overflow(
+    sign: FloatArray, values: ExactValues, allowed: FloatArray
+) -> NDArray[np.bool_]:
+    """Where v + sign·(allowed error) lies at or past the rounding threshold to ±∞.
+
+    A result that far from v in that direction rounds to the infinity of `sign`, so that
+    infinity is within the allowed error. The threshold is 2^1024 − 2^970 (halfway from the
+    largest float to 2^1024), (2^53 − ½)·2^971 = (2^53 − ½)·2^(971 − e) ulps of v for
+    ulp(v) = 2^e; all in ulps of v, where every term is exact or rounds harmlessly.
+    """
+    finite = np.isfinite(values.spacing) & np.isfinite(values.anchor)
+    spacing = np.where(finite, values.spacing, 1.0)
+    exponent = np.frexp(spacing)[1] - 1  # spacing = 2^exponent
+    with np.errstate(all="ignore"):
+        threshold = np.ldexp(2.0**53 - 0.5, 971 - exponent)
+        reach = sign * (np.where(finite, values.anchor, 0.0) / spacing + values.offset) + allowed
+    reached: NDArray[np.bool_] = finite & (reach >= threshold)
+    return reached
+
+
 def _exact_check(function: str) -> Check:
     def check(impl: Implementation, policy: Policy, args: Args) -> Measurement:
-        got = impl(function, *args)
-        arrays = _arrays(args)
-        values = exact.values(function, *arrays)
-        if got.shape != values.rounded.shape:
-            inf = np.full(values.rounded.shape, np.inf)
-            return Measurement(inf, np.zeros_like(inf), values.rounded, inf)
-        allowed = policy.allowed_ulps(function, arrays, values)
-        error = ulp_errors(got, values)
-        # an infinity of the exact value's sign, where the policy's model program overflows
-        same_sign = np.sign(got) == np.sign(values.anchor)
-        overflow = policy.allows_overflow(function, arrays) & np.isinf(got) & same_sign
-        m = Measurement(np.where(overflow, 0.0, error), allowed, values.rounded, got)
-        return _with_nonfinite_rule(m, arrays)
+        got = impl(function, *args)  # of the arguments' broadcast shape (protocol.checked_call)
+        return exact_measurement(function, policy, _arrays(args), got)
 
     return check
 
@@ -472,7 +533,8 @@ def _convergence(impl: Implementation, policy: Policy, args: Args) -> Measuremen
         rate_excess = float(distance - mpmath.mpf(rho) ** n * distance0) - allowed_total
         worst_excess = max(worst_excess, monotone_excess, rate_excess)
         previous = distance
-    scale = float(distance0)
+    # w0 = (z* + d0)/x can round onto w* itself (d0 subnormal): measure in 2^-1074 then
+    scale = max(float(distance0), 2.0**-1074)
     return Measurement(
         np.asarray(max(worst_excess, 0.0) / scale),
         np.asarray(0.0),
@@ -557,6 +619,7 @@ PROPERTIES: Final[tuple[Property, ...]] = (
         _z,
         _exact_check("sigmoid"),
         tuple((z,) for z in strategies.HARD_Z),
+        sweep="sigmoid",
     ),
     Property(
         "sigmoid_prime-exact",
@@ -566,6 +629,7 @@ PROPERTIES: Final[tuple[Property, ...]] = (
         _z,
         _exact_check("sigmoid_prime"),
         tuple((z,) for z in strategies.HARD_Z),
+        sweep="sigmoid_prime",
     ),
     Property(
         "forward-exact",
@@ -581,6 +645,7 @@ PROPERTIES: Final[tuple[Property, ...]] = (
             (1e200, 1e200),
             (2.0**-30, 1.0),
         ),
+        sweep="forward",
     ),
     Property(
         "loss-exact",
@@ -590,6 +655,7 @@ PROPERTIES: Final[tuple[Property, ...]] = (
         _loss_inputs,
         _exact_check("loss"),
         ((0.1, 0.1 + 2**-56), (-1e308, 1e308), (1e-200, 0.0), (0.3, math.nan)),
+        sweep="loss",
     ),
     Property(
         "gradient-exact",
@@ -607,6 +673,7 @@ PROPERTIES: Final[tuple[Property, ...]] = (
             (-2.0, 400.0, 1e300),
             (1.0, math.inf, 0.5),
         ),
+        sweep="gradient",
     ),
     Property(
         "step-exact",
@@ -616,6 +683,7 @@ PROPERTIES: Final[tuple[Property, ...]] = (
         _step_inputs,
         _exact_check("step"),
         ((0.0, 1.0, 1.0, 0.5), (1e300, 1e10, 0.0, 1e300), (-1.0, 2.0, 0.25, 1e-300)),
+        sweep="step",
     ),
     Property(
         "gradient-differentiated",

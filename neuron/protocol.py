@@ -3,6 +3,11 @@
 An implementation is any module or object with some of the callables in PROTOCOL. Outputs
 may be any array-like (numpy arrays, Python floats, lists, CPU tensors); they are converted
 with ``numpy.asarray`` to float64.
+
+Every call goes through `checked_call`, which holds the implementation to the contract the
+catalogue relies on: it answers with real numbers of the broadcast shape of its arguments, and
+leaves its arguments as it found them. A breach raises ContractError, which the gate reports as
+a failing property, like any exception the implementation raises.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -18,7 +23,18 @@ from typing import Any, Final
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["PROTOCOL", "Implementation", "TargetError", "load"]
+__all__ = [
+    "BUILTINS",
+    "PROTOCOL",
+    "ContractError",
+    "ElementError",
+    "Implementation",
+    "ImplementationError",
+    "TargetError",
+    "checked_call",
+    "describe_exception",
+    "load",
+]
 
 #: The protocol functions and their parameters (DESIGN.md).
 PROTOCOL: Final = {
@@ -30,9 +46,107 @@ PROTOCOL: Final = {
     "step": ("w", "x", "t", "lr"),
 }
 
+#: Targets known by name, and the module each stands for.
+BUILTINS: Final = {
+    "reference": "neuron.reference",
+    "exact": "neuron.exact",
+    "torch": "neuron.adapters.torch_autograd",
+    "jax": "neuron.adapters.jax_grad",
+}
+
+#: What to install when a built-in adapter's framework is missing.
+_EXTRAS: Final = {"torch": "pip install 'neuron[torch]'", "jax": "pip install 'neuron[jax]'"}
+
+FloatArray = NDArray[np.float64]
+
+# numpy converts strings, dates and raw bytes to float64 without complaint ("0.5" -> 0.5);
+# none of them is a number an implementation may answer with.
+_NUMERIC_KINDS: Final = frozenset("biufO")
+
 
 class TargetError(Exception):
     """The target cannot be used: not found, does not import, or provides no protocol function."""
+
+
+class ImplementationError(Exception):
+    """The implementation under test misbehaved; ``str(error)`` is the line the report shows.
+
+    `fatal` marks a failure that makes every further call costly or pointless (a hang, a
+    crash of the worker process): the search stops at the input that caused it instead of
+    shrinking it.
+    """
+
+    fatal: bool = False
+
+
+class ContractError(ImplementationError):
+    """The answer breaks the protocol: not real numbers, the wrong shape, or a mutated argument."""
+
+
+class ElementError(ImplementationError):
+    """An elementwise call failed at element `index` of its arrays."""
+
+    def __init__(self, index: int, message: str, *, fatal: bool = False) -> None:
+        super().__init__(message)
+        self.index = index
+        self.fatal = fatal
+
+
+def describe_exception(error: BaseException) -> str:
+    """The report line for an exception the implementation raised (one line, whatever it held)."""
+    if isinstance(error, ImplementationError):
+        return str(error)
+    if isinstance(error, SystemExit):
+        return f"called sys.exit({error.code!r})"
+    message = " ".join(str(error).split())
+    return (
+        f"raised {type(error).__name__}: {message}" if message else f"raised {type(error).__name__}"
+    )
+
+
+def _unchanged(before: NDArray[Any], after: NDArray[Any]) -> bool:
+    """Bit for bit: NaN payloads and the sign of zero count, as a caller would see them."""
+    if before.shape != after.shape or before.dtype != after.dtype:
+        return False
+    return before.tobytes() == after.tobytes()
+
+
+def checked_call(function: Callable[..., Any], name: str, args: Sequence[Any]) -> FloatArray:
+    """Call one protocol function and hold its answer to the protocol.
+
+    NumPy arguments are passed as fresh copies, so that an implementation that writes into
+    them cannot change the caller's data; the copies are compared with the originals after
+    the call. The answer must convert to real numbers with the broadcast shape of the
+    arguments (a 0-d array for scalars).
+
+    Raises
+    ------
+    ContractError
+        If the answer is None, not real numbers, or of the wrong shape, or an argument was
+        changed in place.
+    """
+    copies = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args]
+    answer = function(*copies)
+    parameters = PROTOCOL.get(name, ())
+    for i, (original, copy) in enumerate(zip(args, copies, strict=True)):
+        if isinstance(original, np.ndarray) and not _unchanged(original, copy):
+            label = parameters[i] if i < len(parameters) else f"#{i + 1}"
+            raise ContractError(f"{name} changed its argument {label} in place")
+    if answer is None:
+        raise ContractError(f"{name} returned None")
+    raw = np.asarray(answer)
+    if raw.dtype.kind not in _NUMERIC_KINDS:
+        raise ContractError(f"{name} returned {raw.dtype} values, not real numbers")
+    try:
+        result = np.asarray(raw, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise ContractError(
+            f"{name} returned values numpy cannot read as float64: {error}"
+        ) from None
+    shape = np.broadcast_shapes(*(np.shape(a) for a in args))
+    if result.shape != shape:
+        raise ContractError(f"{name} returned shape {result.shape} for arguments of shape {shape}")
+    return result
 
 
 @dataclass(frozen=True)
@@ -55,9 +169,30 @@ class Implementation:
         """True if every function in `names` is provided."""
         return all(n in self.functions for n in names)
 
-    def __call__(self, function: str, *args: Any) -> NDArray[np.float64]:
-        """Call a protocol function and convert its output to a float64 array."""
-        return np.asarray(self.functions[function](*args), dtype=np.float64)
+    def __call__(self, function: str, *args: Any) -> FloatArray:
+        """Call a protocol function and convert its output to a float64 array (`checked_call`)."""
+        return checked_call(self.functions[function], function, args)
+
+    def elementwise(self, function: str, *arrays: FloatArray) -> FloatArray:
+        """Call a protocol function once per element, with Python floats, for scalar-only code.
+
+        Raises
+        ------
+        ElementError
+            At the first element whose call raises or breaks the contract.
+        """
+        columns = np.broadcast_arrays(*arrays)
+        out = np.empty(columns[0].shape)
+        for i in range(out.size):
+            element = tuple(float(c.flat[i]) for c in columns)
+            try:
+                out.flat[i] = self(function, *element)
+            except (Exception, SystemExit) as error:  # anything the implementation raises
+                raise ElementError(i, describe_exception(error)) from error
+        return out
+
+    def close(self) -> None:
+        """Release what the implementation holds (nothing, in-process)."""
 
 
 def _import_file(path: Path) -> Any:
@@ -72,14 +207,13 @@ def _import_file(path: Path) -> Any:
 
 
 def load(target: str) -> Implementation:
-    """Load a target: ``reference``, ``exact``, a dotted module path, or a path to a .py file.
+    """Load a target: a built-in name (`BUILTINS`), a dotted module path, or a path to a .py file.
 
     Examples
     --------
     >>> sorted(load("reference").functions) == sorted(PROTOCOL)
     True
     """
-    builtin = {"reference": "neuron.reference", "exact": "neuron.exact"}
     try:
         if target.endswith(".py"):
             path = Path(target)
@@ -87,10 +221,13 @@ def load(target: str) -> Implementation:
                 raise TargetError(f"no such file: {target}")
             module = _import_file(path)
         else:
-            module = importlib.import_module(builtin.get(target, target))
+            module = importlib.import_module(BUILTINS.get(target, target))
     except TargetError:
         raise
     except (Exception, SystemExit) as error:  # anything the target's own import raises
         message = " ".join(str(error).split())  # one line, whatever the exception printed
-        raise TargetError(f"cannot import {target}: {type(error).__name__}: {message}") from error
+        hint = f" ({_EXTRAS[target]})" if target in _EXTRAS else ""
+        raise TargetError(
+            f"cannot import {target}: {type(error).__name__}: {message}{hint}"
+        ) from error
     return Implementation.from_object(module, target)

@@ -27,7 +27,7 @@ import mpmath
 import numpy as np
 from numpy.typing import NDArray
 
-from neuron.ulp import ExactValues
+from neuron.ulp import ExactValues, ulp_of_mpf
 
 __all__ = ["SAFETY", "UNDERFLOW", "Float64Policy", "Policy", "UlpPolicy", "parse_policy"]
 
@@ -56,6 +56,15 @@ class UlpPolicy:
         """The error allowed at each input, in ulps of the exact value."""
         return np.full(exact.rounded.shape, float(self.ulps))
 
+    def least_allowed_ulps(self, function: str) -> float:
+        """A lower bound of `allowed_ulps` over all finite inputs: N."""
+        return float(self.ulps)
+
+    def allowed_error(self, function: str, args: tuple[float, ...], exact: Any) -> Any:
+        """The allowed error at finite arguments as an mpmath number: N ulps of the exact value."""
+        with mpmath.workprec(64):
+            return self.ulps * mpmath.mpf(ulp_of_mpf(mpmath.mpf(exact)._mpf_))
+
     def allows_overflow(self, function: str, args: Sequence[FloatArray]) -> NDArray[np.bool_]:
         """Where an infinity is accepted for a finite exact value: nowhere."""
         return np.zeros(np.broadcast_shapes(*(np.shape(a) for a in args)), dtype=bool)
@@ -80,14 +89,31 @@ class Float64Policy:
             total: mpmath.mpf = SAFETY * bound + UNDERFLOW * (1 + sensitivity)
             return total
 
+    def least_allowed_ulps(self, function: str) -> float:
+        """A lower bound of `allowed_ulps` over all finite inputs (see _LEAST_ULPS)."""
+        return _LEAST_ULPS[function]
+
+    def allowed_error(self, function: str, args: tuple[float, ...], exact: Any) -> Any:
+        """The allowed error at finite arguments as an mpmath number, unbounded in range."""
+        return self._bound(function, args)
+
     def allows_overflow(self, function: str, args: Sequence[FloatArray]) -> NDArray[np.bool_]:
         """Where the textbook program overflows an intermediate although the result is finite.
 
-        Only the step does: w − η·(dE/dw) forms dE/dw first, which can exceed the float range
+        The step does: w − η·(dE/dw) forms dE/dw first, which can exceed the float range
         when η·dE/dw does not; the textbook code, scipy, torch and jax all return ±∞ there.
+        So does the loss: ½·(t − y)² squares t − y first. (fl(t − y) is within a relative u of
+        t − y, which moves the threshold 2^512 by far less than the factor √2 of the ½.)
         """
         arrays = np.broadcast_arrays(*(np.asarray(a, dtype=np.float64) for a in args))
         out = np.zeros(arrays[0].shape, dtype=bool)
+        if function == "loss":
+            # ½·(t − y)² squares first: (t − y)² overflows from |t − y| >= 2^512 on, while
+            # ½(t − y)² stays finite up to |t − y| < 2^512.5
+            with np.errstate(all="ignore"):
+                r = np.abs(arrays[1] - arrays[0])
+            squared_overflows: NDArray[np.bool_] = np.isfinite(r) & (r >= 2.0**512)
+            return squared_overflows
         if function != "step":
             return out
         for index in np.ndindex(out.shape):
@@ -168,7 +194,9 @@ def _gradient_terms(w: Real, x: Real, t: Real) -> tuple[Real, Real, Real]:
     dslope = dy * abs(1 - 2 * s) + dy + 3 * U * slope + dz * abs(1 - 2 * s)
     g = r * slope * x
     bound = abs(x) * (slope * dr + abs(r) * dslope) + 2 * U * abs(g)
-    return g, bound, abs(x) * (abs(r) + slope)
+    # an underflow in r or σ' enters times |x|·σ' or |x|·|r|; one in a partial product of
+    # r, y and 1 − y (the textbook's r·y, autograd's r·σ') times at most |x|
+    return g, bound, abs(x) * (abs(r) + slope + 1)
 
 
 def _gradient_bound(w: Real, x: Real, t: Real) -> tuple[Real, Real]:
@@ -190,6 +218,24 @@ _BOUNDS: dict[str, Callable[..., tuple[Real, Real]]] = {
     "loss": _loss_bound,
     "gradient": _gradient_bound,
     "step": _step_bound,
+}
+
+# Each bound of _BOUNDS holds a term k·U·|v| in the exact value v (the last rounding of the
+# model program: 2U·σ in σ, 3U·σ' in σ', 2U·σ in σ(w·x), 3U·E in E, 2U·|g| in dE/dw, U·|w'| in
+# the step), so SAFETY·k·U·|v| >= k ulps wherever v is normal (|v| >= 2^52 ulps of v); where v
+# is subnormal, zero or beyond the float range, UNDERFLOW alone is 2^52 ulps. (At a NaN or
+# infinite input the bound is UNDERFLOW, which may be 0 ulps: no lower bound holds there.)
+# The bound is evaluated at 64 bits: 2^-20 covers its rounding.
+_LEAST_ULPS: Final = {
+    name: k * (1 - 2.0**-20)
+    for name, k in {
+        "sigmoid": 2.0,
+        "sigmoid_prime": 3.0,
+        "forward": 2.0,
+        "loss": 3.0,
+        "gradient": 2.0,
+        "step": 1.0,
+    }.items()
 }
 
 Policy = Float64Policy | UlpPolicy

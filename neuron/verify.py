@@ -10,19 +10,36 @@ from __future__ import annotations
 
 import json
 import math
+import secrets
 import time
-from collections.abc import Iterable, Sequence
+import zlib
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
+from xml.etree import ElementTree
 
 import numpy as np
 from hypothesis import HealthCheck, example, given, seed, settings, target
+from hypothesis.errors import Flaky
+from hypothesis.reporting import with_reporter
 
+from neuron import sweep as sweeping
 from neuron.properties import PROPERTIES, Args, Measurement, Property
-from neuron.protocol import Implementation
+from neuron.protocol import Implementation, ImplementationError, describe_exception
 from neuron.tolerance import Policy
 
-__all__ = ["PROFILES", "PropertyResult", "Report", "profile_settings", "run", "run_property"]
+__all__ = [
+    "PROFILES",
+    "SWEEP_POINTS",
+    "Failure",
+    "PropertyResult",
+    "Report",
+    "format_report",
+    "profile_settings",
+    "reproduction",
+    "run",
+    "run_property",
+]
 
 #: Hypothesis settings per profile: the single definition, also registered for pytest by
 #: tests/conftest.py. deadline=None: the oracle's time depends on how close a value lies to a
@@ -38,6 +55,12 @@ PROFILES: Final[dict[str, dict[str, Any]]] = {
     },
     "thorough": {"max_examples": 2000, "deadline": None, "print_blob": True},
 }
+
+#: Points per function of the vectorized sweep (neuron.sweep), per profile.
+SWEEP_POINTS: Final[dict[str, int]] = {"dev": 10_000, "ci": 100_000, "thorough": 1_000_000}
+
+#: Reports progress: (index of the property about to run, from 1; number of properties; its id).
+Progress = Callable[[int, int, str], None]
 
 _SUPPRESSED: Final = (
     HealthCheck.too_slow,  # the oracle and the finite differences are slow by design
@@ -66,6 +89,13 @@ class Failure:
     got: float | None = None
     error: float | None = None
     allowed: float | None = None
+    #: "search" (Hypothesis, shrunk), "search, not shrunk" (a hang or a crash stops the
+    #: search at once) or "sweep" (the simplest failing point of the sweep)
+    found_by: str = "search"
+    #: for a sweep failure without a single-point measurement (nondeterminism, a mutated
+    #: argument, an exception on a batch): the sweep's seed and size, to rerun it
+    sweep_seed: int | None = None
+    sweep_points: int | None = None
 
 
 @dataclass
@@ -77,7 +107,10 @@ class PropertyResult:
     theorems: tuple[str, ...]
     status: str  # passed | failed | not provided
     examples: int = 0
-    points: int = 0
+    points: int = 0  # every point compared: the examples' elements and the sweep's
+    sweep_points: int = 0
+    sweep_mode: str = ""  # "arrays", or "elementwise" for code that cannot take arrays
+    rechecked: int = 0  # sweep points judged by the oracle (beyond the quick bound)
     worst_error: float = 0.0
     worst_allowed: float = 0.0
     worst_args: Args | None = None
@@ -85,6 +118,7 @@ class PropertyResult:
     seconds: float = 0.0
     failure: Failure | None = None
     missing: tuple[str, ...] = field(default=())
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -96,10 +130,21 @@ class Report:
     profile: str
     seed: int | None
     results: list[PropertyResult]
+    max_examples: int | None = None
+    sweep: int = 0  # points per function
+    isolation: str = "in-process"  # or "worker process, timeout T s per call"
+    printed: int = 0  # bytes the target wrote to stdout and stderr (tolerated)
+    printed_first_line: str = ""
+    seconds: float = 0.0
 
     @property
     def passed(self) -> bool:
         return all(r.status != "failed" for r in self.results)
+
+    @property
+    def points(self) -> int:
+        """Every point compared, over all properties."""
+        return sum(r.points for r in self.results)
 
     def to_json(self) -> str:
         def encode(value: Any) -> Any:
@@ -117,7 +162,61 @@ class Report:
             record["failure"] = vars(r.failure) if r.failure else None
             results.append(encode(record))
         head = {"target": self.target, "policy": self.policy, "profile": self.profile}
-        return json.dumps({**head, "seed": self.seed, "results": results}, indent=2)
+        effort = {
+            "seed": self.seed,
+            "max_examples": self.max_examples,
+            "sweep": self.sweep,
+            "isolation": self.isolation,
+            "printed": self.printed,
+            "seconds": self.seconds,
+            "points": self.points,
+        }
+        return json.dumps(encode({**head, **effort, "results": results}), indent=2)
+
+    def to_junit(self) -> str:
+        """JUnit XML: one testsuite, one testcase per property (failures with their message)."""
+        suite = ElementTree.Element(
+            "testsuite",
+            name=f"neuron verify {self.target}",
+            tests=str(len(self.results)),
+            failures=str(sum(r.status == "failed" for r in self.results)),
+            errors="0",
+            skipped=str(sum(r.status == "not provided" for r in self.results)),
+            time=f"{self.seconds:.3f}",
+        )
+        properties = ElementTree.SubElement(suite, "properties")
+        for name, value in (
+            ("target", self.target),
+            ("policy", self.policy),
+            ("profile", self.profile),
+            ("seed", "" if self.seed is None else str(self.seed)),
+            ("sweep", str(self.sweep)),
+            ("isolation", self.isolation),
+        ):
+            ElementTree.SubElement(properties, "property", name=name, value=value)
+        by_id = {p.id: p for p in PROPERTIES}
+        for r in self.results:
+            case = ElementTree.SubElement(
+                suite,
+                "testcase",
+                classname=f"neuron.verify.{self.policy}",
+                name=r.id,
+                time=f"{r.seconds:.3f}",
+            )
+            if r.status == "not provided":
+                ElementTree.SubElement(
+                    case, "skipped", message=f"not provided: {', '.join(r.missing)}"
+                )
+            elif r.failure is not None:
+                body = _failure_lines(self, r, by_id[r.id])
+                failure = ElementTree.SubElement(case, "failure", message=r.failure.message)
+                failure.text = "\n".join(body)
+            out = ElementTree.SubElement(case, "system-out")
+            out.text = _summary(r)
+        root = ElementTree.Element("testsuites")
+        root.append(suite)
+        ElementTree.indent(root)
+        return ElementTree.tostring(root, encoding="unicode", xml_declaration=True)
 
 
 class _FalsifiedError(Exception):
@@ -125,6 +224,14 @@ class _FalsifiedError(Exception):
         super().__init__(message)
         self.args_ = args
         self.measurement = measurement
+
+
+class _AbortError(BaseException):
+    """A hang or crash: not an Exception, so Hypothesis lets it through instead of shrinking."""
+
+    def __init__(self, args: Args, message: str) -> None:
+        super().__init__(message)
+        self.args_ = args
 
 
 def _plain(args: Args) -> Args:
@@ -139,8 +246,19 @@ def _describe(m: Measurement) -> str:
     )
 
 
-def reproduction(target: str, policy: str, prop: Property, args: Args) -> str:
-    """A Python snippet that reruns one property at one input."""
+def reproduction(
+    target: str, policy: str, prop: Property, args: Args, failure: Failure | None = None
+) -> str:
+    """A Python snippet that reruns one property at one input (or the sweep that failed)."""
+    if failure is not None and failure.sweep_seed is not None:
+        return (
+            "from neuron.protocol import load\n"
+            "from neuron.sweep import sweep\n"
+            "from neuron.tolerance import parse_policy\n"
+            f"r = sweep({prop.sweep!r}, load({target!r}), parse_policy({policy!r}), "
+            f"{failure.sweep_points!r}, seed={failure.sweep_seed!r})\n"
+            "print(r.failure_args, r.message)"
+        )
     return (
         "from neuron.properties import by_id\n"
         "from neuron.protocol import load\n"
@@ -150,14 +268,26 @@ def reproduction(target: str, policy: str, prop: Property, args: Args) -> str:
     )
 
 
-def run_property(
+def _sweep_seed(random_seed: int | None, derandomize: bool, prop: Property) -> int:
+    base = random_seed if random_seed is not None else 0 if derandomize else secrets.randbits(32)
+    return zlib.crc32(f"{base}:{prop.id}".encode())
+
+
+def run_property(  # noqa: PLR0913, PLR0915 - one property's search and sweep, keyword-only past 4
     prop: Property,
     impl: Implementation,
     policy: Policy,
     hypothesis_settings: settings,
     random_seed: int | None = None,
+    *,
+    sweep_points: int = 0,
 ) -> PropertyResult:
-    """Search for a counterexample to one property; report effort, worst case and failure."""
+    """Search for a counterexample to one property; report effort, worst case and failure.
+
+    The search is Hypothesis's (pinned examples, generated inputs steered by ``target()``,
+    shrinking); a property that compares a function with the oracle then gets a sweep of
+    `sweep_points` points (neuron.sweep) if the search found nothing.
+    """
     result = PropertyResult(prop.id, prop.title, prop.theorems, "passed")
     if not impl.provides(prop.requires):
         result.status = "not provided"
@@ -171,8 +301,12 @@ def run_property(
         result.examples += 1
         try:
             m = prop.check(impl, policy, args)
+        except ImplementationError as error:
+            if error.fatal:
+                raise _AbortError(args, str(error)) from error
+            raise _FalsifiedError(args, str(error), None) from error
         except (Exception, SystemExit) as error:  # the implementation under test raised or exited
-            raise _FalsifiedError(args, f"raised {type(error).__name__}: {error}", None) from error
+            raise _FalsifiedError(args, describe_exception(error), None) from error
         result.points += int(m.error.size)
         ratio = float(np.max(m.ratio)) if m.ratio.size else 0.0
         i = m.worst()
@@ -192,22 +326,92 @@ def run_property(
     test = hypothesis_settings(test)
     if random_seed is not None:
         test = seed(random_seed)(test)
+    elif hypothesis_settings.derandomize:
+        # Hypothesis derives a derandomized seed from the test function's source, which is
+        # this module's `body` for every property: an edit here would change every search.
+        test = seed(zlib.crc32(prop.id.encode()))(test)
     try:
-        test()
+        with with_reporter(lambda _: None):  # Hypothesis's own notes would land in our report
+            test()
     except _FalsifiedError as falsified:
-        m = falsified.measurement
-        i = m.worst() if m is not None else 0
-        result.status = "failed"
+        result.failure = _failure(falsified)
+    except _AbortError as aborted:
+        result.failure = Failure(_plain(aborted.args_), str(aborted), found_by="search, not shrunk")
+    except Flaky as flaky:
+        inner = [e for e in getattr(flaky, "exceptions", ()) if isinstance(e, _FalsifiedError)]
+        args = _plain(inner[0].args_) if inner else ()
         result.failure = Failure(
-            _plain(falsified.args_),
-            str(falsified),
-            None if m is None else float(m.expected.ravel()[i]),
-            None if m is None else float(m.got.ravel()[i]),
-            None if m is None else float(m.error.ravel()[i]),
-            None if m is None else float(m.allowed.ravel()[i]),
+            args,
+            "answers differently for the same input: an input failed once and passed when "
+            "Hypothesis ran it again" + (f" ({inner[0]})" if inner else ""),
+            found_by="search, not shrunk",
         )
+    if result.failure is None and prop.sweep is not None and sweep_points > 0:
+        derandomize = bool(hypothesis_settings.derandomize)
+        _run_sweep(
+            prop,
+            impl,
+            policy,
+            sweep_points,
+            sweep_seed=_sweep_seed(random_seed, derandomize, prop),
+            result=result,
+            worst_ratio=worst_ratio,
+        )
+    if result.failure is not None:
+        result.status = "failed"
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _failure(falsified: _FalsifiedError) -> Failure:
+    m = falsified.measurement
+    i = m.worst() if m is not None else 0
+    return Failure(
+        _plain(falsified.args_),
+        str(falsified),
+        None if m is None else float(m.expected.ravel()[i]),
+        None if m is None else float(m.got.ravel()[i]),
+        None if m is None else float(m.error.ravel()[i]),
+        None if m is None else float(m.allowed.ravel()[i]),
+    )
+
+
+def _run_sweep(  # noqa: PLR0913 - the sweep's inputs and where its findings go
+    prop: Property,
+    impl: Implementation,
+    policy: Policy,
+    points: int,
+    *,
+    sweep_seed: int,
+    result: PropertyResult,
+    worst_ratio: float,
+) -> None:
+    assert prop.sweep is not None
+    found = sweeping.sweep(prop.sweep, impl, policy, points, seed=sweep_seed)
+    result.sweep_points = found.points
+    result.sweep_mode = found.mode
+    result.rechecked = found.rechecked
+    result.points += found.points
+    result.notes += found.notes
+    if found.worst_args is not None and found.worst_allowed > 0:
+        ratio = found.worst_error / found.worst_allowed
+        if ratio > worst_ratio:
+            result.worst_error, result.worst_allowed = found.worst_error, found.worst_allowed
+            result.worst_args, result.unit = found.worst_args, "ulps"
+    if found.failure_args is None:
+        return
+    m = found.measurement
+    result.failure = Failure(
+        found.failure_args,
+        found.message,
+        None if m is None else float(m.expected[0]),
+        None if m is None else float(m.got[0]),
+        None if m is None else float(m.error[0]),
+        None if m is None else float(m.allowed[0]),
+        found_by="sweep",
+        sweep_seed=None if m is not None else sweep_seed,
+        sweep_points=None if m is not None else points,
+    )
 
 
 def run(  # noqa: PLR0913 - the command line's options, keyword-only
@@ -219,8 +423,15 @@ def run(  # noqa: PLR0913 - the command line's options, keyword-only
     random_seed: int | None = None,
     only: Iterable[str] | None = None,
     properties: Sequence[Property] = PROPERTIES,
+    sweep_points: int | None = None,
+    progress: Progress | None = None,
 ) -> Report:
-    """Run the catalogue (or the properties named in `only`) against an implementation."""
+    """Run the catalogue (or the properties named in `only`) against an implementation.
+
+    `sweep_points` is the size of the sweep per function; by default the profile's
+    (`SWEEP_POINTS`), 0 for none. `progress` is told which property starts.
+    """
+    started = time.perf_counter()
     chosen = list(properties)
     if only is not None:
         wanted = set(only)
@@ -229,52 +440,109 @@ def run(  # noqa: PLR0913 - the command line's options, keyword-only
             raise ValueError(f"unknown properties: {', '.join(sorted(unknown))}")
         chosen = [p for p in chosen if p.id in wanted]
     hypothesis_settings = profile_settings(profile, max_examples)
-    results = [run_property(p, impl, policy, hypothesis_settings, random_seed) for p in chosen]
-    return Report(impl.name, policy.name, profile, random_seed, results)
+    points = SWEEP_POINTS[profile] if sweep_points is None else sweep_points
+    if points < 0:
+        raise ValueError(f"--sweep must be at least 0, got {points}")
+    results = []
+    for index, p in enumerate(chosen, 1):
+        if progress is not None:
+            progress(index, len(chosen), p.id)
+        results.append(
+            run_property(p, impl, policy, hypothesis_settings, random_seed, sweep_points=points)
+        )
+    timeout = getattr(impl, "timeout", None)
+    report = Report(
+        impl.name,
+        policy.name,
+        profile,
+        random_seed,
+        results,
+        max_examples=hypothesis_settings.max_examples,
+        sweep=points,
+        isolation="in-process"
+        if timeout is None
+        else f"worker process, timeout {timeout:g} s per call",
+        seconds=time.perf_counter() - started,
+    )
+    report.printed = int(getattr(impl, "printed", 0))
+    if report.printed:
+        report.printed_first_line = impl.first_printed_line()  # type: ignore[attr-defined]
+    return report
+
+
+def _summary(r: PropertyResult) -> str:
+    """One line: what was checked and how hard."""
+    sweep = f", {r.sweep_points} sweep points ({r.rechecked} re-checked by the oracle)"
+    return f"{r.status}: {r.examples} examples{sweep if r.sweep_points else ''}, {r.seconds:.2f} s"
+
+
+def _failure_lines(report: Report, r: PropertyResult, prop: Property) -> list[str]:
+    assert r.failure is not None
+    found = {
+        "search": "Hypothesis, shrunk to a minimal input",
+        "search, not shrunk": "Hypothesis; not shrunk (a hang, a crash or a flaky answer)",
+        "sweep": f"the sweep of {report.sweep} points per function (its simplest failing point)",
+    }[r.failure.found_by]
+    lines = [
+        f"  input: {r.failure.args!r}",
+        f"  {r.failure.message}",
+        f"  found by: {found}",
+    ]
+    snippet = reproduction(report.target, report.policy, prop, r.failure.args, r.failure)
+    return [*lines, "  reproduce:", *("    " + line for line in snippet.splitlines())]
 
 
 def format_report(report: Report) -> str:
-    """A plain-text table, one row per property, and the failures below it."""
+    """A plain-text table, one row per property, notes, and the failures below it."""
     header = (
         f"neuron verify: target {report.target}, policy {report.policy}, "
         f"profile {report.profile}" + (f", seed {report.seed}" if report.seed is not None else "")
     )
-    rows = [("property", "status", "examples", "worst error", "allowed there", "at", "time")]
+    sweep = f", a sweep of {report.sweep} points per function" if report.sweep else ""
+    effort = f"effort: {report.max_examples} examples per property{sweep}; {report.isolation}"
+    rows = [
+        ("property", "status", "examples", "sweep", "worst error", "allowed there", "at", "time")
+    ]
     for r in report.results:
         at = "" if r.worst_args is None else ", ".join(f"{a:.6g}" for a in r.worst_args)
+        checked = bool(r.examples or r.sweep_points)
         rows.append(
             (
                 r.id,
                 r.status if not r.missing else f"not provided ({', '.join(r.missing)})",
                 str(r.examples),
-                f"{r.worst_error:.3g} {r.unit}" if r.examples else "",
-                f"{r.worst_allowed:.3g}" if r.examples else "",
+                str(r.sweep_points) if r.sweep_points else "",
+                f"{r.worst_error:.3g} {r.unit}" if checked else "",
+                f"{r.worst_allowed:.3g}" if checked else "",
                 at,
                 f"{r.seconds:.2f}s",
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = [header, ""]
+    lines = [header, effort, ""]
     for row in rows:
         lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
     counts = {s: sum(r.status == s for r in report.results) for s in ("passed", "failed")}
     skipped = len(report.results) - counts["passed"] - counts["failed"]
     lines.append("")
-    lines.append(f"{counts['passed']} passed, {counts['failed']} failed, {skipped} not provided")
+    lines.append(
+        f"{counts['passed']} passed, {counts['failed']} failed, {skipped} not provided; "
+        f"{report.points} points checked in {report.seconds:.1f} s"
+    )
+    notes = [f"  {r.id}: {note}" for r in report.results for note in r.notes]
+    if report.printed:
+        notes.append(
+            f"  the target wrote {report.printed} bytes to stdout/stderr (tolerated, not shown; "
+            f"first line: {report.printed_first_line!r})"
+        )
+    if notes:
+        lines += ["", "notes:", *notes]
     by_id = {p.id: p for p in PROPERTIES}
     for r in report.results:
         if r.failure is not None:
             lines += [
                 "",
                 f"FAILED {r.id}: {r.title} (theorems {', '.join(r.theorems)})",
-                f"  input: {r.failure.args!r}",
-                f"  {r.failure.message}",
-                "  reproduce:",
-                *(
-                    "    " + line
-                    for line in reproduction(
-                        report.target, report.policy, by_id[r.id], r.failure.args
-                    ).splitlines()
-                ),
+                *_failure_lines(report, r, by_id[r.id]),
             ]
     return "\n".join(lines)

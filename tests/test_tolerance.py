@@ -104,3 +104,81 @@ def test_ulp_policy() -> None:
 def test_unknown_policies_are_refused(text: str) -> None:
     with pytest.raises(ValueError, match="unknown policy"):
         parse_policy(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Corners the sweep (neuron/sweep.py) found where the textbook formulas were rejected
+
+
+@given(neuron_inputs())
+def test_least_allowed_ulps_is_a_lower_bound(args: tuple[float, float, float]) -> None:
+    # neuron.sweep accepts a point without the oracle when its error is below this bound
+    for function, arguments in (
+        ("forward", args[:2]),
+        ("gradient", args),
+        ("step", (*args, 0.5)),
+        ("sigmoid", args[:1]),
+        ("sigmoid_prime", args[1:2]),
+        ("loss", args[1:]),
+    ):
+        values = exact.values(function, *arguments)
+        allowed = float(POLICY.allowed_ulps(function, [np.float64(a) for a in arguments], values))
+        assert allowed >= POLICY.least_allowed_ulps(function), (function, arguments, allowed)
+
+
+def test_ulp_policy_allows_n_ulps_everywhere() -> None:
+    policy = parse_policy("ulp:3")
+    assert policy.least_allowed_ulps("gradient") == 3.0
+    exact_value = exact.value("sigmoid", 1.0)
+    assert policy.allowed_error("sigmoid", (1.0,), exact_value) == 3 * 2.0**-53  # σ(1) ∈ [½, 1)
+
+
+def _textbook(function: str, *args: float) -> float:
+    w, x, t = args[:3] if function != "loss" else (0.0, 0.0, 0.0)
+    with np.errstate(all="ignore"):
+        if function == "loss":
+            y, t = args
+            return float(0.5 * (np.float64(t) - y) ** 2)
+        g = _textbook_gradient(w, x, t)
+        return g if function == "gradient" else float(np.float64(w) - args[3] * g)
+
+
+@pytest.mark.parametrize(
+    ("function", "args"),
+    [
+        # ½·(t − y)²: (t − y)² overflows to ∞ while ½(t − y)² = 1.58e308 is finite
+        pytest.param("loss", (0.4504489916053004, -1.775840701164964e154), id="loss-overflow"),
+        # −(t − y)·y underflows to 0 before ·(1 − y)·x brings it back to 1.8e-149
+        pytest.param(
+            "gradient",
+            (4.782506050982523e-262, -9.936090355158576e263, -1.092941956971681e-302),
+            id="gradient-partial-product-underflow",
+        ),
+        # t ≈ y: the computed t − y has the wrong sign, and η·dE/dw overflows to the other ∞
+        pytest.param(
+            "step",
+            (-5.815299626203553e-227, 5.9304626611981e227, 1.0527008482197922e-15, 4.75e163),
+            id="step-infinity-within-reach",
+        ),
+        # σ' = 0 (σ rounds to 1): w comes back where w − η·dE/dw is −∞, within the allowance
+        pytest.param(
+            "step",
+            (5.509160520626388e-190, 8.230965362313468e190, -7.499675390411724e232, 2.29e255),
+            id="step-beyond-the-float-range",
+        ),
+    ],
+)
+def test_float64_accepts_the_textbook_at_the_corners_the_sweep_found(
+    function: str, args: tuple[float, ...]
+) -> None:
+    from neuron.properties import exact_measurement
+
+    got = np.asarray(_textbook(function, *args))
+    m = exact_measurement(function, POLICY, [np.asarray(a) for a in args], got)
+    assert m.passed, (got, m.expected, m.error, m.allowed)
+
+
+def test_beyond_the_float_range_needs_finite_arguments() -> None:
+    from neuron.properties import _beyond_float_range
+
+    assert _beyond_float_range("step", POLICY, (math.inf, 1.0, 0.5, 1.0), 0.0) == math.inf
