@@ -149,6 +149,7 @@ class _Worker:
             process = subprocess.Popen(
                 [
                     sys.executable,
+                    "-u",  # unbuffered: stdout and stderr reach the capture file in program order
                     "-c",
                     _WORKER_CODE,
                     self.target,
