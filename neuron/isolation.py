@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -56,6 +57,18 @@ IN_PROCESS: Final = frozenset(BUILTINS)
 #: After this many hangs or crashes in one function, it is not called again in this run: each
 #: costs a deadline and a new worker, and the run must finish in bounded time.
 MAX_FATAL: Final = 2
+
+
+def _send(connection: Connection, message: Any) -> None:
+    """Pickle to bytes of our own: Connection.send pickles into a BytesIO and sends a view of
+    it, which a traceback (a worker that died mid-send) can keep alive in a reference cycle;
+    the garbage collector then cannot free the BytesIO (BufferError, on Python 3.13)."""
+    connection.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _receive(connection: Connection) -> Any:
+    """Unpickle from bytes of our own, not from a view of Connection's read buffer (as recv)."""
+    return pickle.loads(connection.recv_bytes())
 
 
 def _exit_description(code: int | None) -> str:
@@ -172,7 +185,7 @@ class _Worker:
             if not inbox.poll(deadline):
                 raise TargetError(f"{self.target} did not finish importing within {deadline:g} s")
             try:
-                kind, payload = inbox.recv()
+                kind, payload = _receive(inbox)
             except EOFError:
                 code = process.wait()
                 raise TargetError(
@@ -224,8 +237,8 @@ class _Worker:
         assert self.inbox is not None
         assert self.outbox is not None
         try:
-            self.outbox.send((kind, function, args))
-            reply = self.inbox.recv() if self.inbox.poll(self.timeout) else None
+            _send(self.outbox, (kind, function, args))
+            reply = _receive(self.inbox) if self.inbox.poll(self.timeout) else None
         except (EOFError, OSError):  # the worker died: before, during or after the call
             try:
                 code: int | None = self.process.wait(1.0)

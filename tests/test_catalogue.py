@@ -356,3 +356,14 @@ def test_empty_measurement_passes() -> None:
     assert m.passed
     assert m.ratio.size == 0
     assert m.worst() == 0
+
+
+def test_an_unseeded_random_search_runs_without_a_fixed_seed() -> None:
+    # The dev and thorough profiles are random: no seed is imposed on the search (the ci
+    # profile's derandomized searches get one derived from the property id instead).
+    from hypothesis import settings as hypothesis_settings
+
+    random_search = hypothesis_settings(max_examples=5, derandomize=False, database=None)
+    result = verify.run_property(by_id("sigmoid-range"), load("reference"), FLOAT64, random_search)
+    assert result.status == "passed"
+    assert result.examples >= 5

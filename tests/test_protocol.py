@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -157,7 +158,9 @@ def test_importing_the_plugin_imports_no_numerics() -> None:
 
 def test_argument_reshaped_in_place_breaks_the_contract() -> None:
     def reshape(z: Any) -> Any:
-        z.shape = (2, 1)
+        with warnings.catch_warnings():  # numpy >= 2.5 deprecates setting .shape; still works
+            warnings.simplefilter("ignore", DeprecationWarning)
+            z.shape = (2, 1)
         return np.zeros(2)
 
     with pytest.raises(ContractError, match="changed its argument z in place"):
