@@ -71,7 +71,6 @@ CHUNK: Final = 8192  # elements per pass: keeps the many temporaries in cache
 EXACT_ERROR: Final = 2.0**-100
 SIGMOID_ERROR: Final = EXP_ERROR + EXACT_ERROR
 SLOPE_ERROR: Final = 2 * SIGMOID_ERROR + EXACT_ERROR
-_ONE: Final = Scaled(np.array(0.5), np.array(0.0), np.array(1, dtype=np.int64))
 
 
 def _as_float64(**arguments: ArrayLike) -> list[FloatArray]:
