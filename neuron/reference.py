@@ -8,14 +8,18 @@ of any numeric dtype (converted to float64) and return float64: a numpy float64 
 scalar inputs. Finite inputs never give NaN or a warning; NaN and ±∞ propagate, giving NaN or
 the limit of the function.
 
-How (``neuron.doubleword``): every value is carried as a scaled double word (h + l)·2^e, so no
-intermediate overflows or underflows and each is exact to about 2^−104, except e^−|z|, which a
-table-driven evaluation gives to 2^−74. The chain rule is followed as the seed writes it:
-z = w·x exactly; e = e^−|z|; σ(−|z|) = e/(1 + e) and σ(|z|) = 1/(1 + e); σ' = σ(z)σ(−z)
-(T1.2); dE/dy = σ(z) − t, formed as (1 − t) − σ(−z) for z > 0 so that only the cancellation
-inherent in the function is left (T2.1); dE/dw = dE/dy·σ'(z)·x (T1.4). Each result comes with
-a bound on its error; where that bound cannot decide the rounding (Ziv's test), the element
-is handed to the mpmath oracle (``neuron.exact``). ``SLOW_PATH`` counts how often.
+How: each element is answered by the first of three paths that can vouch for it. The fast
+path (``neuron.fast``, T6.5) computes ordinary inputs to about 2^−70 with 26-bit-head pairs and
+decides by a rounding test. The general path (``neuron.doubleword``) carries every value as a
+scaled double word (h + l)·2^e, so no intermediate overflows or underflows and each is exact to
+about 2^−104, except e^−|z|, which a table-driven evaluation gives to 2^−74. There the chain rule
+is followed as the seed writes it: z = w·x exactly; e = e^−|z|; σ(−|z|) = e/(1 + e) and
+σ(|z|) = 1/(1 + e); σ' = σ(z)σ(−z) (T1.2); dE/dy = σ(z) − t, formed as (1 − t) − σ(−z) for
+z > 0 so that only the cancellation inherent in the function is left (T2.1); dE/dw =
+dE/dy·σ'(z)·x (T1.4). Each result comes with a bound on its error; where that bound cannot
+decide the rounding (Ziv's test), the element is handed to the mpmath oracle
+(``neuron.exact``). ``FALLBACK`` and ``SLOW_PATH`` count the elements the second and third
+paths took.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from typing import Final
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from neuron import exact
+from neuron import exact, fast
 from neuron.doubleword import (
     EXP_ERROR,
     MAX_ARGUMENT,
@@ -47,6 +51,7 @@ from neuron.doubleword import (
 )
 
 __all__ = [
+    "FALLBACK",
     "SLOW_PATH",
     "TrainingHistory",
     "forward",
@@ -61,6 +66,8 @@ __all__ = [
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
+#: Elements the fast path left to the general path, per function, since the process started.
+FALLBACK: Counter[str] = Counter()
 #: Elements handed to the oracle, per function, since the process started (or was reset).
 SLOW_PATH: Counter[str] = Counter()
 
@@ -233,20 +240,33 @@ def _step_kernel(
     return result, decided & valid
 
 
+def _chunked(
+    kernel: Callable[..., tuple[FloatArray, BoolArray]], arrays: list[FloatArray]
+) -> tuple[FloatArray, BoolArray]:
+    """A kernel run CHUNK elements at a time, so that its temporaries stay in cache."""
+    out = np.empty(arrays[0].size)
+    decided = np.empty(arrays[0].size, dtype=bool)
+    for start in range(0, out.size, CHUNK):
+        part = slice(start, start + CHUNK)
+        out[part], decided[part] = kernel(*(a[part] for a in arrays))
+    return out, decided
+
+
 def _evaluate(
-    name: str, kernel: Callable[..., tuple[FloatArray, BoolArray]], arrays: list[FloatArray]
+    name: str, general: Callable[..., tuple[FloatArray, BoolArray]], arrays: list[FloatArray]
 ) -> FloatArray:
-    """Run a kernel chunk by chunk, then hand the undecided elements to the oracle."""
+    """The fast path (``neuron.fast``) everywhere, the general path where it does not decide,
+    and the oracle where neither does."""
     shape = arrays[0].shape
     flat = [np.ascontiguousarray(a).ravel() for a in arrays]
-    out = np.empty(flat[0].size)
-    undecided = np.zeros(flat[0].size, dtype=bool)
     with np.errstate(all="ignore"):
-        for start in range(0, out.size, CHUNK):
-            part = slice(start, start + CHUNK)
-            out[part], decided = kernel(*(a[part] for a in flat))
-            undecided[part] = ~decided
-    slow = np.flatnonzero(undecided)
+        out, decided = _chunked(getattr(fast, name), flat)
+        left = np.flatnonzero(~decided)
+        slow = left[:0]
+        if left.size:
+            FALLBACK[name] += int(left.size)
+            out[left], decided = _chunked(general, [a[left] for a in flat])
+            slow = left[~decided]
     if slow.size:
         SLOW_PATH[name] += int(slow.size)
         out[slow] = exact.values(name, *(a[slow] for a in flat)).rounded
