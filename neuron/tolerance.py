@@ -65,9 +65,9 @@ class UlpPolicy:
         with mpmath.workprec(64):
             return self.ulps * mpmath.mpf(ulp_of_mpf(mpmath.mpf(exact)._mpf_))
 
-    def allows_overflow(self, function: str, args: Sequence[FloatArray]) -> NDArray[np.bool_]:
-        """Where an infinity is accepted for a finite exact value: nowhere."""
-        return np.zeros(np.broadcast_shapes(*(np.shape(a) for a in args)), dtype=bool)
+    def overflow_sign(self, function: str, args: Sequence[FloatArray]) -> FloatArray:
+        """The sign of an infinity accepted for a finite exact value, 0 where none is: none."""
+        return np.zeros(np.broadcast_shapes(*(np.shape(a) for a in args)))
 
 
 @dataclass(frozen=True)
@@ -97,31 +97,35 @@ class Float64Policy:
         """The allowed error at finite arguments as an mpmath number, unbounded in range."""
         return self._bound(function, args)
 
-    def allows_overflow(self, function: str, args: Sequence[FloatArray]) -> NDArray[np.bool_]:
-        """Where the textbook program overflows an intermediate although the result is finite.
+    def overflow_sign(self, function: str, args: Sequence[FloatArray]) -> FloatArray:
+        """The infinity the textbook program returns where it overflows an intermediate although
+        the result is finite (+1 or −1), and 0 elsewhere.
 
         The step does: w − η·(dE/dw) forms dE/dw first, which can exceed the float range
-        when η·dE/dw does not; the textbook code, scipy, torch and jax all return ±∞ there.
-        So does the loss: ½·(t − y)² squares t − y first. (fl(t − y) is within a relative u of
-        t − y, which moves the threshold 2^512 by far less than the factor √2 of the ½.)
+        when η·dE/dw does not; the textbook code, scipy, torch and jax all return −sign(dE/dw)·∞
+        there — even where w outweighs η·dE/dw and the exact step has the other sign (η
+        subnormal). So does the loss: ½·(t − y)² squares t − y first, and returns +∞.
+        (fl(t − y) is within a relative u of t − y, which moves the threshold 2^512 by far
+        less than the factor √2 of the ½.)
         """
         arrays = np.broadcast_arrays(*(np.asarray(a, dtype=np.float64) for a in args))
-        out = np.zeros(arrays[0].shape, dtype=bool)
+        out = np.zeros(arrays[0].shape)
         if function == "loss":
             # ½·(t − y)² squares first: (t − y)² overflows from |t − y| >= 2^512 on, while
             # ½(t − y)² stays finite up to |t − y| < 2^512.5
             with np.errstate(all="ignore"):
                 r = np.abs(arrays[1] - arrays[0])
-            squared_overflows: NDArray[np.bool_] = np.isfinite(r) & (r >= 2.0**512)
-            return squared_overflows
+            squared_overflows = np.isfinite(r) & (r >= 2.0**512)
+            return np.where(squared_overflows, 1.0, 0.0)
         if function != "step":
             return out
         for index in np.ndindex(out.shape):
             w, x, t, lr = (float(a[index]) for a in arrays)
             if all(math.isfinite(v) for v in (w, x, t, lr)):
                 with mpmath.workprec(64):
+                    # _gradient_terms' g is (t − y)·σ'·x = −dE/dw: w − η·dE/dw is sign(g)·∞
                     g, _, _ = _gradient_terms(mpmath.mpf(w), mpmath.mpf(x), mpmath.mpf(t))
-                    out[index] = abs(g) >= _OVERFLOW
+                    out[index] = float(mpmath.sign(g)) if abs(g) >= _OVERFLOW else 0.0
         return out
 
     def allowed_ulps(

@@ -235,6 +235,27 @@ def test_float64_policy_accepts_the_textbook_step_where_the_gradient_alone_overf
     assert m.passed, f"expected {m.expected}, got {m.got}: error {m.error} > allowed {m.allowed}"
 
 
+def test_float64_policy_accepts_the_overflowing_step_whatever_the_exact_sign() -> None:
+    # dE/dw ≈ −1.56e310 overflows, so the textbook step is w − η·(−∞) = +∞; with η = 5e-324
+    # the exact step is w + 7.7e-14 ≈ −8.86e-9, of the other sign. Found by benchmarks/compare
+    # (neuron verify tests/implementations/textbook.py --profile dev --seed 20261127).
+    args = (-8.864185385575663e-09, -638298551.8319612, -7.035076924748817e303, 5e-324)
+    m = by_id("step-exact").check(_implementation("textbook"), FLOAT64, args)
+    assert m.passed, f"expected {m.expected}, got {m.got}: error {m.error} > allowed {m.allowed}"
+    # the infinity of the other sign stays an error
+    flipped = by_id("step-exact").check(lambda name, *a: -np.inf, FLOAT64, args)
+    assert not flipped.passed
+
+
+def test_descent_lemma_resolves_a_residual_that_cancels_completely() -> None:
+    # z = w·x ≈ 2^−199 and t = ½: σ(z) − t = z/4, below the 200 bits the objective started
+    # with; the correctly rounded step then failed loss-descent under ulp:1 (found by
+    # benchmarks/compare: neuron verify reference --policy ulp:1).
+    args = (1.2446030555722283e-60, 1.0, 0.5, 25.964151146211695)
+    m = by_id("loss-descent").check(load("reference"), UlpPolicy(1.0), args)
+    assert m.passed, f"error {m.error} > allowed {m.allowed}"
+
+
 def test_autograd_sigma_prime_fails_one_ulp() -> None:
     # σ(1 − σ) cancels for z > 0 and is 0 for z > 36.7 (DESIGN.md: ulp:1 rejects it).
     report = _run_ci("autograd_style", UlpPolicy(1.0), {"sigmoid_prime-exact"})
