@@ -159,7 +159,7 @@ def round_pair(high: FloatArray, low: FloatArray, bound: FloatArray) -> BoolArra
     NaN anywhere, fail the test. An infinite head fails it too as the kernels call it: its low
     part is NaN (it comes out of `_normalize`) or its bound, proportional to |high|, infinite.
     """
-    below = (np.abs(high) * _BELOW).view(np.int64) & _EXPONENT_BITS
+    below = (high * _BELOW).view(np.int64) & _EXPONENT_BITS  # the mask drops the sign bit
     return np.abs(low) + bound < below.view(np.float64) * 2.0**-53
 
 
