@@ -25,10 +25,11 @@ import mpmath
 import numpy as np
 from numpy.typing import NDArray
 
+from neuron.doubleword import fast_two_sum, split, two_sum
+
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
-_SPLITTER: Final = 134217729.0  # 2^27 + 1
 # x + G − G rounds |x| < 2^p to a multiple of 2^(p−52) for G = 1.5·2^p:
 _GRID_25: Final = 1.5 * 2.0**27  # quantum 2^−25: values below 2 keep at most 26 bits
 _GRID_26: Final = 1.5 * 2.0**26  # quantum 2^−26: values below 1 keep at most 26 bits
@@ -85,13 +86,6 @@ def _constants() -> tuple[NDArray[np.complex128], float, float, float]:
 
 
 _TABLE, _C1, _C2, _INVERSE_STEP = _constants()
-
-
-def split(a: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """a = high + low exactly, high with at most 26 significant bits (Veltkamp); |a| < 2^995."""
-    scaled = _SPLITTER * a
-    high = scaled - (scaled - a)
-    return high, a - high
 
 
 class Logistic(NamedTuple):
@@ -157,26 +151,18 @@ def round_pair(high: FloatArray, low: FloatArray, bound: FloatArray) -> BoolArra
     |high|·(1 − 2^−53): that is |high| itself or its predecessor, in the binade below exactly
     when |high| is a power of two. Its exponent bits give the gap: subnormal and zero heads, and
     NaN anywhere, fail the test. An infinite head fails it too as the kernels call it: its low
-    part is NaN (it comes out of `_normalize`) or its bound, proportional to |high|, infinite.
+    part is NaN (it comes out of `fast_two_sum`) or its bound, proportional to |high|, infinite.
     """
     below = (high * _BELOW).view(np.int64) & _EXPONENT_BITS  # the mask drops the sign bit
     return np.abs(low) + bound < below.view(np.float64) * 2.0**-53
-
-
-def _normalize(head: FloatArray, rest: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """high + low = head + rest exactly, high = fl(head + rest), for |head| >= |rest| (Dekker)."""
-    high = head + rest
-    return high, (head - high) + rest
 
 
 def _sigma(positive: BoolArray, g: Logistic) -> tuple[FloatArray, FloatArray]:
     """σ(z) = |H − σ(−|z|)|, H = 1 for z >= 0 (σ(z) = 1 − σ(−z)) and 0 for z < 0, as |high| and
     the low part of high + low = H − σ(−|z|): its sign is flipped with high's for z < 0, which
     the rounding test, reading |low| only, does not see."""
-    s_high = g.sp * g.scale
-    high = positive - s_high  # H − s: exact for H = 0, and Dekker's FastTwoSum for H = 1
-    low = ((positive - high) - s_high) - g.sr * g.scale
-    high, low = _normalize(high, low)
+    high, low = fast_two_sum(positive.astype(np.float64), -g.sp * g.scale)  # H >= σ(−|z|) or 0
+    high, low = fast_two_sum(high, low - g.sr * g.scale)
     return np.abs(high), low
 
 
@@ -186,7 +172,7 @@ def _slope(g: Logistic) -> tuple[FloatArray, FloatArray]:
     mr = (g.sp - m26) + g.sr
     head = m26 * g.q0  # exact
     rest = m26 * g.ql + mr * g.q
-    head, rest = _normalize(head, rest)
+    head, rest = fast_two_sum(head, rest)
     slope26 = (head + _GRID_25) - _GRID_25
     return slope26, (head - slope26) + rest
 
@@ -201,7 +187,7 @@ def sigmoid_prime(z: FloatArray) -> tuple[FloatArray, BoolArray]:
     a = np.abs(z)
     g = logistic(a, None)
     slope26, slope_low = _slope(g)
-    high, low = _normalize(slope26, slope_low)
+    high, low = fast_two_sum(slope26, slope_low)
     decided = round_pair(high, low, SLOPE_BOUND * high) & (a <= MAX_ARGUMENT)
     return high * g.scale, decided  # exact: at least 2^−985 (T6.5)
 
@@ -224,12 +210,10 @@ def forward(w: FloatArray, x: FloatArray) -> tuple[FloatArray, BoolArray]:
 
 def loss(y: FloatArray, t: FloatArray) -> tuple[FloatArray, BoolArray]:
     """½(t − y)² with t − y = dh + dl exactly (TwoSum) and dh split: (d1 + u)² with u = d2 + dl."""
-    dh = t - y
-    virtual = dh - t
-    dl = (t - (dh - virtual)) - (y + virtual)
+    dh, dl = two_sum(t, -y)
     d1, d2 = split(dh)
     u = d2 + dl
-    high, low = _normalize(d1 * d1, u * ((d1 + d1) + u))  # d1² exact
+    high, low = fast_two_sum(d1 * d1, u * ((d1 + d1) + u))  # d1² exact
     decided = round_pair(high, low, LOSS_BOUND * np.abs(high))
     result = 0.5 * high
     return result, decided & (np.abs(result) >= _TINY)
@@ -250,24 +234,16 @@ def _gradient(w: FloatArray, x: FloatArray, t: FloatArray) -> _Gradient:
     for z >= 0, and c = t, sign = −1 for z < 0. c is formed exactly (TwoSum), so the residual
     carries only σ(−|z|)'s own error, however much it cancels (RESIDUAL_BOUND)."""
     zh, zl, xh, xl = _product(w, x)
-    positive = zh >= 0
+    positive = (zh >= 0).astype(np.float64)
     sign = positive * 2.0 - 1.0
     a = np.abs(zh)
     g = logistic(a, sign * zl)
-    st = sign * t
-    ch = positive - st  # c = H − sign·t, TwoSum
-    virtual = ch - positive
-    cl = (positive - (ch - virtual)) - (st + virtual)
+    ch, cl = two_sum(positive, -sign * t)  # c = H − sign·t exactly
     s_high = g.sp * g.scale
-    nh = ch - s_high  # N = c − σ(−|z|), TwoSum
-    virtual = nh - ch
-    nl = ((ch - (nh - virtual)) - (s_high + virtual)) + (cl - g.sr * g.scale)
-    # renormalize (TwoSum: nh and nl may cancel): the bound needs |nh| ≈ |N|, and the products
-    # below need |nl| <= ulp(nh)/2, or their roundings would be relative to the parts, not to N
-    residual = nh + nl
-    virtual = residual - nh
-    nl = (nh - (residual - virtual)) + (nl - virtual)
-    nh = residual
+    nh, nl = two_sum(ch, -s_high)  # N = c − σ(−|z|)
+    # renormalize (nh and nl may cancel): the bound needs |nh| ≈ |N|, and the products below
+    # need |nl| <= ulp(nh)/2, or their roundings would be relative to the parts, not to N
+    nh, nl = two_sum(nh, nl + (cl - g.sr * g.scale))
     slope26, slope_low = _slope(g)
     n1, n2 = split(nh)
     nr = n2 + nl
@@ -275,7 +251,7 @@ def _gradient(w: FloatArray, x: FloatArray, t: FloatArray) -> _Gradient:
     vr = n1 * slope_low + nr * (slope26 + slope_low)
     v1, v2 = split(vp)
     vr = v2 + vr
-    high, low = _normalize(v1 * xh, v1 * xl + vr * x)  # v1·xh exact
+    high, low = fast_two_sum(v1 * xh, v1 * xl + vr * x)  # v1·xh exact
     magnitude = np.abs(nh)
     bound = np.abs(high) * (GRADIENT_BOUND + RESIDUAL_BOUND * (np.abs(ch) + s_high) / magnitude)
     valid = (a <= MAX_ARGUMENT) & (magnitude >= _TINY_RESIDUAL) & (np.abs(x) >= _NORMAL)
@@ -301,11 +277,8 @@ def step(
     y1, y2 = split(g.high)
     up = l1 * y1  # exact
     ur = l1 * (y2 + g.low) + l2 * g.high
-    u_high = up * g.sign_scale
-    high = w - u_high
-    virtual = high - w
-    low = ((w - (high - virtual)) - (u_high + virtual)) - ur * g.sign_scale
-    high, low = _normalize(high, low)
+    high, low = two_sum(w, -up * g.sign_scale)
+    high, low = fast_two_sum(high, low - ur * g.sign_scale)
     size = np.abs(g.high)
     # η times dE/dw's bound and one product's rounding, scaled; the last rounding of the low
     # part (2^−104 of the result); 2^−1070 for low parts of η·dE/dw landing in the subnormals
