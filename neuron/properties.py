@@ -448,15 +448,17 @@ def _step_definition(impl: Implementation, policy: Policy, args: Args) -> Measur
 
 
 def _objective(w: mpmath.mpf, x: float, t: float, precision: int) -> mpmath.mpf:
-    """E(w) = ½(t − σ(w·x))² at an mpmath weight, with σ(z) − t formed without cancellation
-    in its terms, and the precision doubled (up to 64 times) until the residual itself is known
-    to 64 bits: at z = 2^−199 and t = ½ it is z/4, and 200 bits would leave nothing of it."""
+    """E(w) = ½(t − σ(w·x))² at an mpmath weight, with σ(z) − t = c − σ(−|z|) (c = 1 − t or t)
+    formed without cancellation in its terms, and the precision doubled (up to 64 times) while
+    c and σ(−|z|) cancel to fewer than 64 known bits: at z = 2^−199 and t = ½ the residual is
+    z/4, and 200 bits would leave nothing of it. (At z = 0 it is ½ − t, exact.)"""
     for _ in range(7):
         with mpmath.workprec(precision):
             z = w * x
             small = 1 / (1 + mpmath.exp(abs(z)))
-            residual = ((1 - mpmath.mpf(t)) - small) if z > 0 else (small - t)
-            if abs(residual) >= mpmath.ldexp(abs(mpmath.mpf(t)) + 1, 64 - precision):
+            c = 1 - mpmath.mpf(t) if z > 0 else mpmath.mpf(t)
+            residual = c - small if z > 0 else small - c
+            if z == 0 or abs(residual) >= mpmath.ldexp(max(abs(c), small), 64 - precision):
                 break
         precision *= 2
     with mpmath.workprec(precision):
