@@ -452,14 +452,16 @@ def _objective(w: mpmath.mpf, x: float, t: float, precision: int) -> mpmath.mpf:
     formed without cancellation in its terms, and the precision doubled (up to 64 times) while
     c and σ(−|z|) cancel to fewer than 64 known bits: at z = 2^−199 and t = ½ the residual is
     z/4, and 200 bits would leave nothing of it. (At z = 0 it is ½ − t, exact.)"""
-    for _ in range(7):
+    ceiling = 64 * precision
+    while True:
         with mpmath.workprec(precision):
             z = w * x
             small = 1 / (1 + mpmath.exp(abs(z)))
             c = 1 - mpmath.mpf(t) if z > 0 else mpmath.mpf(t)
             residual = c - small if z > 0 else small - c
-            if z == 0 or abs(residual) >= mpmath.ldexp(max(abs(c), small), 64 - precision):
-                break
+            known = abs(residual) >= mpmath.ldexp(max(abs(c), small), 64 - precision)
+        if z == 0 or known or precision >= ceiling:
+            break
         precision *= 2
     with mpmath.workprec(precision):
         return residual * residual / 2
