@@ -19,8 +19,8 @@ import mpmath.libmp
 import numpy as np
 
 from neuron import exact, reference
-from neuron.tolerance import Float64Policy
-from neuron.ulp import ulp_errors
+from neuron.gate.tolerance import Float64Policy
+from neuron.numerics.ulp import ulp_errors
 
 Domain = Callable[[np.random.Generator, int], tuple[np.ndarray, ...]]
 

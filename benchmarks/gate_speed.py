@@ -9,7 +9,7 @@ wall clock included start-up, and divides the points the report says it compared
 
 Part 2 (only where torch is installed) asks ``torch.autograd.gradcheck`` the question the
 gradient properties answer, dE/dw of E(w) = ½(t − σ(w·x))² in float64, at the same points: the
-finite points of the gradient sweep (``neuron.sweep.sample("gradient", ...)``). gradcheck
+finite points of the gradient sweep (``neuron.gate.sweep.sample("gradient", ...)``). gradcheck
 compares autograd with a central difference (eps = 1e-6) and accepts |a − n| <= 1e-5 + 1e-3·|n|;
 it is run on batches of `--batch` points (its Jacobian is dense, so a batch of n points costs
 2n evaluations of n points), and the points it rejects are counted: each is a false alarm,
@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from neuron import sweep
+from neuron.gate import sweep
 
 
 def _verify(target: str) -> dict[str, float]:

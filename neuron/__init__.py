@@ -4,7 +4,7 @@ The neuron is y = σ(w·x) with loss E = ½(t − y)²; the chain rule gives
 dE/dw = −(t − y)·σ(wx)(1 − σ(wx))·x and the update w ← w − η·dE/dw.
 
 The float64 reference is re-exported here; ``neuron.exact`` is the mpmath oracle,
-``neuron.properties`` the catalogue that ``neuron verify`` runs against any implementation.
+``neuron.gate.properties`` the catalogue that ``neuron verify`` runs against any implementation.
 
 Examples
 --------

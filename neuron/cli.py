@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from neuron import __version__, explain, theorems
-from neuron.isolation import DEFAULT_TIMEOUT, open_target
-from neuron.protocol import TargetError
-from neuron.tolerance import parse_policy
-from neuron.verify import PROFILES, SWEEP_POINTS, format_report, run
+from neuron.gate.isolation import DEFAULT_TIMEOUT, open_target
+from neuron.gate.protocol import TargetError
+from neuron.gate.runner import PROFILES, SWEEP_POINTS, format_report, run
+from neuron.gate.tolerance import parse_policy
 
 __all__ = ["main"]
 

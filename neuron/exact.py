@@ -29,7 +29,7 @@ from mpmath import libmp
 from mpmath.libmp import libmpi
 from numpy.typing import ArrayLike, NDArray
 
-from neuron.ulp import ExactValues, MpfTuple, round_mpf, ulp, ulp_of_mpf
+from neuron.numerics.ulp import ExactValues, MpfTuple, round_mpf, ulp, ulp_of_mpf
 
 __all__ = [
     "ARITY",

@@ -20,8 +20,8 @@ import mpmath
 import numpy as np
 
 from neuron import exact, reference
-from neuron.bounds import CURVATURE_C
-from neuron.ulp import ExactValues, ulp, ulp_errors
+from neuron.numerics.bounds import CURVATURE_C
+from neuron.numerics.ulp import ExactValues, ulp, ulp_errors
 
 __all__ = ["DIGITS", "Quantity", "add_arguments", "intermediates", "run", "worked_example"]
 

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from neuron.protocol import Implementation
-    from neuron.verify import PropertyResult
+    from neuron.gate.protocol import Implementation
+    from neuron.gate.runner import PropertyResult
 
 __all__ = ["ENV_VAR", "NeuronItem"]
 
@@ -73,9 +73,9 @@ class _Gate:
     """The loaded target and the run's settings, shared by the session's items."""
 
     def __init__(self, config: pytest.Config, target: str) -> None:
-        from neuron.isolation import DEFAULT_TIMEOUT, open_target
-        from neuron.tolerance import parse_policy
-        from neuron.verify import SWEEP_POINTS, profile_settings
+        from neuron.gate.isolation import DEFAULT_TIMEOUT, open_target
+        from neuron.gate.runner import SWEEP_POINTS, profile_settings
+        from neuron.gate.tolerance import parse_policy
 
         profile = config.getoption("neuron_profile")
         timeout = config.getoption("neuron_timeout")
@@ -95,8 +95,8 @@ def pytest_collection_modifyitems(
     target = _target(config)
     if target is None:
         return
-    from neuron.properties import PROPERTIES
-    from neuron.protocol import TargetError
+    from neuron.gate.properties import PROPERTIES
+    from neuron.gate.protocol import TargetError
 
     try:
         config.stash[_SESSION] = _Gate(config, target)
@@ -131,8 +131,8 @@ class NeuronItem(pytest.Item):
         self.property_id = property_id
 
     def runtest(self) -> None:
-        from neuron.properties import by_id
-        from neuron.verify import Report, format_report, run_property
+        from neuron.gate.properties import by_id
+        from neuron.gate.runner import Report, format_report, run_property
 
         gate = self.config.stash[_SESSION]
         result: PropertyResult = run_property(

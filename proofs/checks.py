@@ -2257,9 +2257,9 @@ if __name__ == "__main__":
 
 
 def _reference_modules() -> tuple[Any, Any, Any]:
-    """neuron.doubleword, neuron.reference and neuron.exact (imported late: they load numpy)."""
+    """neuron.numerics.doubleword, neuron.reference and neuron.exact (imported late: numpy)."""
     return (
-        importlib.import_module("neuron.doubleword"),
+        importlib.import_module("neuron.numerics.doubleword"),
         importlib.import_module("neuron.reference"),
         importlib.import_module("neuron.exact"),
     )
@@ -2433,7 +2433,7 @@ def _fast_budget() -> dict[str, mpf]:
 
 @check("T6.5", "high-precision")
 def t6_5_budget(profile: Profile) -> str:
-    fast = importlib.import_module("neuron.fast")
+    fast = importlib.import_module("neuron.reference.fast")
     with mp.workdps(DIGITS):
         budget = _fast_budget()
         for name, proven in budget.items():
@@ -2447,7 +2447,7 @@ def t6_5_budget(profile: Profile) -> str:
         if mpf(fast.GRADIENT_BOUND) < 2 * slope:
             raise CheckError("fast.GRADIENT_BOUND is not twice SLOPE + two products")
         listed = ", ".join(f"{k} 2^{float(mp.log(v, 2)):.1f}" for k, v in budget.items())
-    return f"each constant of neuron.fast is at least twice its proven bound: {listed}"
+    return f"each constant of neuron.reference.fast is at least twice its proven bound: {listed}"
 
 
 def _bits(value: float) -> int:
@@ -2460,7 +2460,7 @@ def _bits(value: float) -> int:
 def t6_5_exact_steps(profile: Profile) -> str:
     import numpy as np
 
-    fast = importlib.import_module("neuron.fast")
+    fast = importlib.import_module("neuron.reference.fast")
     values = _draw(_reals(0, 680), profile.examples * 2, "t6_5_exact")
     values += [0.0, 2.0**-1074, math.log(2) / 2048, 1e-9, 0.5, 37.0, 512.0, 679.99, 680.0]
     a = np.array(values)
@@ -2512,7 +2512,7 @@ def t6_5_exact_steps(profile: Profile) -> str:
 def t6_5_bounds(profile: Profile) -> str:
     import numpy as np
 
-    fast = importlib.import_module("neuron.fast")
+    fast = importlib.import_module("neuron.reference.fast")
     reference = importlib.import_module("neuron.reference")
     count = max(profile.examples // 2, 10)
     zs = [*_draw(_reals(-680, 680), count, "t6_5_bounds_z"), 0.0, 680.0, -680.0, 1e-300]
@@ -2556,7 +2556,8 @@ def t6_5_bounds(profile: Profile) -> str:
             record("gradient", got, truth, mpf(float(grad.bound[i])) * abs(scale))
     listed = ", ".join(f"{k} {float(v):.2g}" for k, v in worst.items())
     return (
-        f"the pairs of neuron.fast are within their T6.5 bounds against 300-bit mpmath at "
+        f"the pairs of neuron.reference.fast are within their T6.5 bounds against 300-bit mpmath "
+        f"at "
         f"{len(zs)} |z| and {int(domain.sum())} gradients, half of them with t = fl(σ(wx)); "
         f"largest error/bound: {listed}"
     )
@@ -2566,7 +2567,7 @@ def t6_5_bounds(profile: Profile) -> str:
 def t6_5_rounding_test(profile: Profile) -> str:
     import numpy as np
 
-    fast = importlib.import_module("neuron.fast")
+    fast = importlib.import_module("neuron.reference.fast")
     cases = _draw(
         st.tuples(_magnitudes(-1021, 1023), _reals(-1, 1), st.integers(50, 120)),
         profile.examples * 4,

@@ -1,6 +1,6 @@
 """Shared test configuration: Hypothesis profiles and a guard on mpmath's global precision.
 
-Profiles (the settings live in neuron.verify.PROFILES, shared with `neuron verify --profile`):
+Profiles (the settings live in neuron.gate.runner.PROFILES, shared with `neuron verify --profile`):
 
     dev       fast local runs (the default)
     ci        derandomized, no example database, prints a reproduction blob;
@@ -22,13 +22,13 @@ import pytest
 from hypothesis import settings
 from mpmath import iv, mp
 
-from neuron.verify import PROFILES
+from neuron.gate.runner import PROFILES
 
 pytest_plugins = ("pytester",)
 
 PROFILE_ENV_VAR = "NEURON_HYPOTHESIS_PROFILE"
 
-HYPOTHESIS_PROFILES: dict[str, dict[str, Any]] = PROFILES  # defined once, in neuron.verify
+HYPOTHESIS_PROFILES: dict[str, dict[str, Any]] = PROFILES  # defined once, in neuron.gate.runner
 
 for _name, _values in HYPOTHESIS_PROFILES.items():
     settings.register_profile(_name, **_values)

@@ -1,4 +1,4 @@
-"""The torch and jax targets (neuron/adapters/): each framework's autograd, in float64, gated.
+"""The torch and jax targets (neuron/gate/adapters/): each framework's autograd, in float64, gated.
 
 They need the framework (the `torch` and `jax` extras); without it these tests skip. tox's
 `adapters` env installs both (torch 2.13.0, the CPU build) and runs this file.
@@ -14,9 +14,9 @@ from types import ModuleType
 import numpy as np
 import pytest
 
-from neuron import verify
-from neuron.protocol import PROTOCOL, load
-from neuron.tolerance import Float64Policy, UlpPolicy
+from neuron.gate import runner as verify
+from neuron.gate.protocol import PROTOCOL, load
+from neuron.gate.tolerance import Float64Policy, UlpPolicy
 
 FLOAT64 = Float64Policy()
 

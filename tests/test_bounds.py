@@ -1,8 +1,8 @@
 """The derivative constants of σ and E, recomputed exactly.
 
 Oracle: exact rational arithmetic. The derivatives are generated here from the recurrence
-d/dz P(s) = P'(s)·s(1 − s) (T1.2, T2.3), independently of neuron.bounds; the critical points
-in [0, 1] are isolated with Sturm sequences over the integers, so every supremum comes with
+d/dz P(s) = P'(s)·s(1 − s) (T1.2, T2.3), independently of neuron.numerics.bounds; the critical
+points in [0, 1] are isolated with Sturm sequences over the integers, so every supremum comes with
 an enclosure [low, high] that is proved, not sampled.
 """
 
@@ -19,7 +19,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from neuron.bounds import (
+from neuron.numerics.bounds import (
     CURVATURE_C,
     LOSS_DERIVATIVE_SUP,
     SIGMOID_DERIVATIVE_SUP,

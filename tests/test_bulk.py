@@ -14,7 +14,7 @@ import pytest
 from hypothesis import settings
 
 from neuron import exact, reference
-from neuron.doubleword import EXP_ERROR
+from neuron.numerics.doubleword import EXP_ERROR
 
 POINTS = {"dev": 2_000, "ci": 20_000, "thorough": 1_000_000}
 

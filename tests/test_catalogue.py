@@ -16,10 +16,10 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, Phase, find, settings
 
-from neuron import verify
-from neuron.properties import PROPERTIES, Measurement, Property, by_id
-from neuron.protocol import PROTOCOL, Implementation, load
-from neuron.tolerance import Float64Policy, UlpPolicy
+from neuron.gate import runner as verify
+from neuron.gate.properties import PROPERTIES, Measurement, Property, by_id
+from neuron.gate.protocol import PROTOCOL, Implementation, load
+from neuron.gate.tolerance import Float64Policy, UlpPolicy
 
 IMPLEMENTATIONS = Path(__file__).parent / "implementations"
 PROOFS = Path(__file__).parents[1] / "proofs"

@@ -12,7 +12,7 @@ from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from neuron import exact
-from neuron.strategies import HARD_Z, finite_floats, neuron_inputs, z_values
+from neuron.gate.strategies import HARD_Z, finite_floats, neuron_inputs, z_values
 
 HIGH = 1200  # bits for the independent evaluations below (T6.3: enough unless a value lies
 # within 2^-1100 of a rounding boundary, which no float64 input has been seen to do)

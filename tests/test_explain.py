@@ -16,7 +16,7 @@ import pytest
 
 from neuron import explain, reference
 from neuron.cli import main
-from neuron.ulp import ulp
+from neuron.numerics.ulp import ulp
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 README_COMMAND = "neuron explain --w 0.5 --x 1.5 --t 0.8"

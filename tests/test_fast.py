@@ -12,8 +12,9 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from neuron import exact, fast, reference
-from neuron.doubleword import fast_two_sum
+from neuron import exact, reference
+from neuron.numerics.doubleword import fast_two_sum
+from neuron.reference import fast
 
 # Inputs aimed at the fast path's domain and its edges: |w·x| up to and past MAX_ARGUMENT,
 # results near _TINY, t near σ(w·x) (deep cancellation), x near the subnormals.

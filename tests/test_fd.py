@@ -39,8 +39,8 @@ from mpmath.libmp import (
 )
 from mpmath.libmp.libmpi import mpi_add, mpi_cos, mpi_div, mpi_exp, mpi_mul, mpi_neg, mpi_sub
 
-from neuron.bounds import loss_derivative_bound
-from neuron.fd import Estimate, central_difference, complex_step, richardson
+from neuron.numerics.bounds import loss_derivative_bound
+from neuron.numerics.fd import Estimate, central_difference, complex_step, richardson
 
 U = 2.0**-53
 MAX = sys.float_info.max

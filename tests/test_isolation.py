@@ -1,4 +1,4 @@
-"""The worker process (neuron/isolation.py): hangs, exits, crashes and prints are failures or notes.
+"""The worker process (neuron/gate/isolation.py): hangs, exits, crashes, prints: failures or notes.
 
 DESIGN.md, "What bad input gets": an implementation that raises, hangs, exits, returns the wrong
 shape, mutates its inputs or answers differently twice is reported as a failing property, within
@@ -16,10 +16,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from neuron import isolation, verify
-from neuron.isolation import IsolatedImplementation, isolate, open_target
-from neuron.protocol import ContractError, ElementError, ImplementationError, TargetError, load
-from neuron.tolerance import Float64Policy
+from neuron.gate import isolation
+from neuron.gate import runner as verify
+from neuron.gate.isolation import IsolatedImplementation, isolate, open_target
+from neuron.gate.protocol import ContractError, ElementError, ImplementationError, TargetError, load
+from neuron.gate.tolerance import Float64Policy
 
 IMPLEMENTATIONS = Path(__file__).parent / "implementations"
 FLOAT64 = Float64Policy()

@@ -1,4 +1,4 @@
-"""The protocol's contract (neuron/protocol.py): answers of the right shape, arguments untouched.
+"""The protocol's contract (neuron/gate/protocol.py): answers of the right shape, inputs untouched.
 
 Every expected behaviour here is DESIGN.md's: outputs are array-likes converted with
 numpy.asarray, elementwise over broadcast arguments; the gate reports a breach as a failing
@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import neuron
-from neuron.protocol import (
+from neuron.gate.protocol import (
     ContractError,
     ElementError,
     Implementation,

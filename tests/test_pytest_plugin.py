@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from neuron import verify
+from neuron.gate import runner as verify
 
 IMPLEMENTATIONS = Path(__file__).parent / "implementations"
 CLIPPED = str(IMPLEMENTATIONS / "clipped.py")

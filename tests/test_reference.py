@@ -10,8 +10,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from neuron import exact, reference
-from neuron.bounds import CURVATURE_C
-from neuron.strategies import (
+from neuron.gate.strategies import (
     HARD_Z,
     broadcastable_arrays,
     learning_rates,
@@ -21,6 +20,7 @@ from neuron.strategies import (
     special_floats,
     z_values,
 )
+from neuron.numerics.bounds import CURVATURE_C
 
 
 def _correctly_rounded(function: str, *args: float) -> None:

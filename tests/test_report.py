@@ -1,4 +1,4 @@
-"""The report (neuron/verify.py): effort and worst case per property, JUnit XML, progress.
+"""The report (neuron/gate/runner.py): effort and worst case per property, JUnit XML, progress.
 
 The command line's own tests are in test_cli.py; these run verify.run in-process on fast
 properties and small sweeps.
@@ -15,10 +15,11 @@ from xml.etree import ElementTree
 import numpy as np
 import pytest
 
-from neuron import reference, verify
+from neuron import reference
 from neuron.cli import main
-from neuron.protocol import Implementation, load
-from neuron.tolerance import Float64Policy
+from neuron.gate import runner as verify
+from neuron.gate.protocol import Implementation, load
+from neuron.gate.tolerance import Float64Policy
 
 IMPLEMENTATIONS = Path(__file__).parent / "implementations"
 CLIPPED = str(IMPLEMENTATIONS / "clipped.py")
@@ -213,7 +214,7 @@ def test_unknown_profile_is_refused() -> None:
 
 def test_infinite_gradient_fails_the_differentiated_check() -> None:
     # dE/dw at (0.5, 2, 0.25) is finite (exact.differentiated_gradient); ∞ is infinitely off
-    from neuron.properties import by_id
+    from neuron.gate.properties import by_id
 
     impl = Implementation("infinite", {"gradient": lambda w, x, t: np.inf})
     m = by_id("gradient-differentiated").check(impl, FLOAT64, (0.5, 2.0, 0.25))

@@ -1,4 +1,4 @@
-"""Tests of neuron.strategies: each strategy draws what it promises and reaches every hard case.
+"""neuron.gate.strategies: each strategy draws what it promises and reaches every hard case.
 
 Reachability is shown with `hypothesis.find`, which searches a strategy for one example of a
 region (up to 2000 examples) and fails otherwise.
@@ -21,8 +21,8 @@ import pytest
 from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
 
-from neuron import strategies
-from neuron.strategies import (
+from neuron.gate import strategies
+from neuron.gate.strategies import (
     ARG_KINDS,
     HARD_POINTS,
     HARD_Z,

@@ -1,4 +1,4 @@
-"""The vectorized sweep (neuron/sweep.py): its domains, its quick bound, and what it finds alone.
+"""The vectorized sweep (neuron/gate/sweep.py): its domains, its quick bound, what it finds alone.
 
 The quick bound must never accept a point the oracle would reject (it is an upper bound on the
 error, by T6.4: the reference is correctly rounded); a failure must always come from the oracle.
@@ -14,11 +14,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from neuron import exact, reference, strategies, sweep, verify
-from neuron.properties import by_id
-from neuron.protocol import Implementation, load
-from neuron.tolerance import Float64Policy, UlpPolicy
-from neuron.ulp import ulp_errors
+from neuron import exact, reference
+from neuron.gate import runner as verify
+from neuron.gate import strategies, sweep
+from neuron.gate.properties import by_id
+from neuron.gate.protocol import Implementation, load
+from neuron.gate.tolerance import Float64Policy, UlpPolicy
+from neuron.numerics.ulp import ulp_errors
 
 IMPLEMENTATIONS = Path(__file__).parent / "implementations"
 FLOAT64 = Float64Policy()

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 
 from neuron import exact
-from neuron.strategies import neuron_inputs, z_values
-from neuron.tolerance import SAFETY, UNDERFLOW, Float64Policy, UlpPolicy, parse_policy
-from neuron.ulp import ulp_errors
+from neuron.gate.strategies import neuron_inputs, z_values
+from neuron.gate.tolerance import SAFETY, UNDERFLOW, Float64Policy, UlpPolicy, parse_policy
+from neuron.numerics.ulp import ulp_errors
 
 POLICY = Float64Policy()
 
@@ -107,12 +107,12 @@ def test_unknown_policies_are_refused(text: str) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Corners the sweep (neuron/sweep.py) found where the textbook formulas were rejected
+# Corners the sweep (neuron/gate/sweep.py) found where the textbook formulas were rejected
 
 
 @given(neuron_inputs())
 def test_least_allowed_ulps_is_a_lower_bound(args: tuple[float, float, float]) -> None:
-    # neuron.sweep accepts a point without the oracle when its error is below this bound
+    # neuron.gate.sweep accepts a point without the oracle when its error is below this bound
     for function, arguments in (
         ("forward", args[:2]),
         ("gradient", args),
@@ -171,7 +171,7 @@ def _textbook(function: str, *args: float) -> float:
 def test_float64_accepts_the_textbook_at_the_corners_the_sweep_found(
     function: str, args: tuple[float, ...]
 ) -> None:
-    from neuron.properties import exact_measurement
+    from neuron.gate.properties import exact_measurement
 
     got = np.asarray(_textbook(function, *args))
     m = exact_measurement(function, POLICY, [np.asarray(a) for a in args], got)
@@ -179,6 +179,6 @@ def test_float64_accepts_the_textbook_at_the_corners_the_sweep_found(
 
 
 def test_beyond_the_float_range_needs_finite_arguments() -> None:
-    from neuron.properties import _beyond_float_range
+    from neuron.gate.properties import _beyond_float_range
 
     assert _beyond_float_range("step", POLICY, (math.inf, 1.0, 0.5, 1.0), 0.0) == math.inf

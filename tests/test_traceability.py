@@ -51,7 +51,7 @@ CITATIONS = _cited_by(_python_sources())
 
 def test_sources_are_found() -> None:
     # A moved tree would make both tests below pass vacuously.
-    assert (REPO_ROOT / "neuron" / "properties.py") in _python_sources()
+    assert (REPO_ROOT / "neuron" / "gate" / "properties.py") in _python_sources()
     assert len(THEOREMS) >= 20
 
 

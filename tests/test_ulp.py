@@ -11,8 +11,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from neuron import exact
-from neuron.strategies import finite_floats
-from neuron.ulp import (
+from neuron.gate.strategies import finite_floats
+from neuron.numerics.ulp import (
     MIN_SUBNORMAL,
     ExactValues,
     round_mpf,

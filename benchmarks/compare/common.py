@@ -232,8 +232,8 @@ def oracle(function: str, *args: FloatArray) -> Any:
 
 
 def ulps(got: FloatArray, exact_values: Any) -> FloatArray:
-    """Error of each computed value in ulps of the exact value (``neuron.ulp.ulp_errors``)."""
-    from neuron.ulp import ulp_errors
+    """Error of each computed value in ulps of the exact value (``ulp.ulp_errors``)."""
+    from neuron.numerics.ulp import ulp_errors
 
     return ulp_errors(got, exact_values)
 
@@ -345,7 +345,7 @@ def _torch() -> Peer:
     """torch.sigmoid; σ' and dE/dw by torch.autograd.grad of σ(z) and of E = ½·r·r, summed.
 
     Each term of the sum depends on its own element only, so the gradient of the sum is the
-    elementwise derivative (the same construction as ``neuron.adapters.torch_autograd``).
+    elementwise derivative (the same construction as ``neuron.gate.adapters.torch_autograd``).
     """
     import torch
 

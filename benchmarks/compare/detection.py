@@ -206,7 +206,7 @@ class Neuron:
 
 
 def _load(path: Path) -> Neuron:
-    from neuron.protocol import load
+    from neuron.gate.protocol import load
 
     return Neuron(load(str(path)).functions)
 

@@ -1,6 +1,6 @@
 """Section 5, finite differences: error against the step h, next to the bound of proofs/.
 
-dE/dw of the neuron's E(w) = ½(t − σ(w·x))² is estimated with ``neuron.fd``'s central
+dE/dw of the neuron's E(w) = ½(t − σ(w·x))² is estimated with ``neuron.numerics.fd``'s central
 difference (T5.1), Richardson extrapolation (T5.2, nodes w ± h and w ± 2h) and complex step
 (T5.3) for h = 2^−1, ..., 2^−52 (2^−1 to 2^−30 with --quick), at two documented points:
 
@@ -10,7 +10,7 @@ difference (T5.1), Richardson extrapolation (T5.2, nodes w ± h and w ± 2h) and
   difference of E values cannot resolve it, while the complex step can.
 
 The error is |estimate − exact| with the exact dE/dw from the oracle (``neuron.exact.value``,
-to 2^−64 relative), and each estimate carries the bound ``neuron.fd`` returns for it,
+to 2^−64 relative), and each estimate carries the bound ``neuron.numerics.fd`` returns for it,
 truncation plus rounding:
 
 * E in float64 is the reference's loss of the reference's forward, both correctly rounded, so
@@ -18,7 +18,7 @@ truncation plus rounding:
   of the exact E there (½ ulp of y ≤ 2^−54 moved by |t − y| = √(2E), its square, and the
   loss's own rounding);
 * truncation uses M_k = K_k(t)·|x|^k, the sup of |d^k E/dw^k| over all real w (T3.4,
-  ``neuron.bounds.loss_derivative_bound``);
+  ``neuron.numerics.bounds.loss_derivative_bound``);
 * the complex step evaluates E at w + ih with Python's complex arithmetic (``cmath``); M3 is
   the largest |E'''| at 65 points of the segment [w, w + ih], computed with mpmath at 30
   digits, times 1.05 (a numerical supremum, not a proof), and the relative error of Im E is
@@ -72,7 +72,8 @@ def _energy_error(e: float) -> float:
 def _curves(point: tuple[float, float, float], steps: list[float]) -> dict[str, Any]:
     import mpmath
 
-    from neuron import bounds, exact, fd, reference
+    from neuron import exact, reference
+    from neuron.numerics import bounds, fd
 
     w, x, t = point
     truth = exact.value("gradient", w, x, t)
@@ -236,7 +237,9 @@ def _figure(plt: Any, points: dict[str, Any], out: Path) -> str:
         ax.grid(True, which="major", alpha=0.3)
         ax.invert_xaxis()
     handles, names = axes[0][0].get_legend_handles_labels()
-    fig.suptitle("Finite differences of E(w): error against step (stars: neuron.fd's default step)")
+    fig.suptitle(
+        "Finite differences of E(w): error against step (stars: neuron.numerics.fd's default step)"
+    )
     fig.tight_layout(rect=(0, 0.1, 1, 1))
     fig.legend(handles, names, loc="lower center", ncol=4, fontsize=8, frameon=False)
     return common.save_figure(fig, out, "fd_error_vs_step.png")
@@ -245,12 +248,12 @@ def _figure(plt: Any, points: dict[str, Any], out: Path) -> str:
 def _markdown(results: dict[str, Any], figures: list[str]) -> str:
     lines = ["### Finite differences: error against step", ""]
     lines.append(
-        "dE/dw of E(w) = ½(t − σ(w·x))² by `neuron.fd` at steps h = 2^−1 … "
+        "dE/dw of E(w) = ½(t − σ(w·x))² by `neuron.numerics.fd` at steps h = 2^−1 … "
         f"2^−{-math.log2(results['smallest step']):.0f}, against the "
         "oracle, with the bound each estimate carries (truncation from T3.4's derivative "
         "bounds, rounding from the correctly rounded E; proofs/05-finite-differences.md). "
         "Best: the smallest error over the steps (and the least bound); default: the step "
-        "`neuron.fd` chooses itself."
+        "`neuron.numerics.fd` chooses itself."
     )
     lines.append("")
     rows = []

@@ -4,7 +4,7 @@ For n from 10^3 to 10^7 (to 10^6 with --quick), in half decades:
 
 * ``neuron.reference.gradient`` on n points (w, x ~ N(0, 4), t ~ U(0, 1)), best of a few
   calls, next to the textbook numpy gradient on the same points;
-* the gate's sweep, ``neuron.sweep.sweep("gradient", reference, float64 policy, n)``: it draws
+* the gate's sweep, ``neuron.gate.sweep.sweep("gradient", reference, float64 policy, n)``: it draws
   n points from the gate's gradient domain, asks the target (in chunks of 8,192) and the
   correctly rounded reference, and screens every answer. The target here is the reference
   itself, so no point needs the oracle: this is the gate's own cost, on top of which come a
@@ -83,9 +83,9 @@ def _peak(fn: Callable[[], object]) -> int:
 def run(quick: bool, out: Path) -> dict[str, Any]:
     """Times and peak memory against n, their exponents, and a log-log figure."""
     from neuron import reference
-    from neuron.protocol import load
-    from neuron.sweep import sweep
-    from neuron.tolerance import parse_policy
+    from neuron.gate.protocol import load
+    from neuron.gate.sweep import sweep
+    from neuron.gate.tolerance import parse_policy
 
     target = load("reference")
     policy = parse_policy("float64")

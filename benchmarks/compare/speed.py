@@ -12,9 +12,9 @@ times move by tens of percent between runs, ratios less.
 
 Part 2 asks each checker the same question, whether dE/dw of E(w) = ½(t − σ(w·x))² is right
 in float64, at the same P points (10^5; 10^4 with --quick): the finite points of the gate's
-own gradient sweep (``neuron.sweep.sample``), which reach every magnitude float64 has.
+own gradient sweep (``neuron.gate.sweep.sample``), which reach every magnitude float64 has.
 
-* ``neuron verify`` (``neuron.verify.run``, in process, float64 policy, ci profile) runs its
+* ``neuron verify`` (``neuron.gate.runner.run``, in process, float64 policy, ci profile) runs its
   ``gradient-exact`` property on the torch and jax adapters with a sweep of P points, plus its
   100 Hypothesis examples; points per second counts both.
 * ``torch.autograd.gradcheck`` on torch's E(w), batches of 100 points (its Jacobian is dense:
@@ -134,7 +134,7 @@ def _kernels(sizes: tuple[int, ...]) -> dict[str, Any]:
 
 def _sweep_points(points: int) -> tuple[FloatArray, FloatArray, FloatArray]:
     """The finite points of the gate's own gradient sweep: every magnitude float64 has."""
-    from neuron import sweep
+    from neuron.gate import sweep
 
     w, x, t = sweep.sample("gradient", 2 * points, seed=0)
     finite = np.isfinite(w) & np.isfinite(x) & np.isfinite(t)
@@ -180,9 +180,9 @@ def _gate(points: int, catalogue_sweep: int | None) -> dict[str, Any]:
 
 def _verify(target: str, points: int | None, *, whole: bool = False) -> dict[str, Any]:
     """`neuron verify TARGET [--only gradient-exact] --sweep P`, in process (ci profile)."""
-    from neuron import verify
-    from neuron.protocol import load
-    from neuron.tolerance import parse_policy
+    from neuron.gate import runner as verify
+    from neuron.gate.protocol import load
+    from neuron.gate.tolerance import parse_policy
 
     impl = load(target)
     impl("gradient", np.zeros(4), np.ones(4), np.ones(4))  # warm-up (JAX compiles)

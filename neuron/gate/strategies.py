@@ -26,7 +26,7 @@ from hypothesis.extra import numpy as hnp
 from hypothesis.strategies import SearchStrategy
 from numpy.typing import NDArray
 
-from neuron.bounds import CURVATURE_C
+from neuron.numerics.bounds import CURVATURE_C
 
 __all__ = [
     "ARG_KINDS",
@@ -600,9 +600,10 @@ def descent_inputs(
 
     t ∈ [0, 1]; 2^−500 <= |x| < 2^501; w·x ranges over `z_values` (w = z/x); and
     0 < lr <= 2/(C·x²), with the bound itself and its half, the no-overshoot bound 1/(C·x²) of
-    T4.3, pinned (each a few ulps below, for safety). C defaults to `neuron.bounds.CURVATURE_C`,
-    the sharp constant of T3.2 rounded up (a C no smaller than the true one keeps lr on the safe
-    side). For any C in [2^−10, 1] every lr is a normal float and 2/(C·x²) cannot overflow.
+    T4.3, pinned (each a few ulps below, for safety). C defaults to
+    `neuron.numerics.bounds.CURVATURE_C`, the sharp constant of T3.2 rounded up (a C no
+    smaller than the true one keeps lr on the safe side). For any C in [2^−10, 1] every lr is
+    a normal float and 2/(C·x²) cannot overflow.
 
     Raises
     ------

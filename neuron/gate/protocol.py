@@ -50,8 +50,8 @@ PROTOCOL: Final = {
 BUILTINS: Final = {
     "reference": "neuron.reference",
     "exact": "neuron.exact",
-    "torch": "neuron.adapters.torch_autograd",
-    "jax": "neuron.adapters.jax_grad",
+    "torch": "neuron.gate.adapters.torch_autograd",
+    "jax": "neuron.gate.adapters.jax_grad",
 }
 
 #: What to install when a built-in adapter's framework is missing.

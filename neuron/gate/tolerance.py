@@ -1,7 +1,7 @@
 """Tolerance policies: how far from the exact value an implementation under test may be.
 
 A policy turns the exact values of a function at some inputs into the error allowed there,
-in ulps of the exact value (``neuron.ulp``):
+in ulps of the exact value (``neuron.numerics.ulp``):
 
 * ``float64`` (the default) allows what a sound float64 evaluation of the seed's textbook
   formulas can produce: the first-order running error bound of Higham (2002, §3.3) for
@@ -27,7 +27,7 @@ import mpmath
 import numpy as np
 from numpy.typing import NDArray
 
-from neuron.ulp import ExactValues, ulp_of_mpf
+from neuron.numerics.ulp import ExactValues, ulp_of_mpf
 
 __all__ = ["SAFETY", "UNDERFLOW", "Float64Policy", "Policy", "UlpPolicy", "parse_policy"]
 

@@ -1,7 +1,7 @@
 """The reference's fast path: the six functions to about 2^−70, decided by a rounding test.
 
 Most inputs are ordinary — |w·x| below a few hundred, results far from the subnormals — and
-for those the scaled double words of `neuron.doubleword` do more than needed. Here every value
+for those the scaled double words of the general path do more than needed. Here every value
 is a pair h + l whose head h has at most 26 significant bits, so that the product of two heads
 is exact in one multiplication: no Veltkamp splitting but for the inputs and the two
 intermediates of dE/dw whose range is not known, no exponent bookkeeping but one power of two
@@ -25,7 +25,7 @@ import mpmath
 import numpy as np
 from numpy.typing import NDArray
 
-from neuron.doubleword import fast_two_sum, split, two_sum
+from neuron.numerics.doubleword import fast_two_sum, split, two_sum
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]

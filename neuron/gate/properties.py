@@ -25,10 +25,12 @@ from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 from numpy.typing import NDArray
 
-from neuron import bounds, exact, fd, strategies
-from neuron.protocol import Implementation
-from neuron.tolerance import Policy, U
-from neuron.ulp import ExactValues, round_mpf, ulp_errors
+from neuron import exact
+from neuron.gate import strategies
+from neuron.gate.protocol import Implementation
+from neuron.gate.tolerance import Policy, U
+from neuron.numerics import bounds, fd
+from neuron.numerics.ulp import ExactValues, round_mpf, ulp_errors
 
 __all__ = ["PROPERTIES", "Measurement", "Property", "by_id", "exact_measurement"]
 
@@ -95,7 +97,7 @@ class Property:
     inputs: Callable[[], SearchStrategy[Args]]
     check: Check
     examples: tuple[Args, ...] = field(default=())
-    #: For the comparisons with the oracle: the function swept at 10^5 points (neuron.sweep).
+    #: For the comparisons with the oracle: the function swept at 10^5 points (neuron.gate.sweep).
     sweep: str | None = None
 
 

@@ -32,7 +32,7 @@ from typing import Any, Final
 
 import numpy as np
 
-from neuron.protocol import (
+from neuron.gate.protocol import (
     BUILTINS,
     ContractError,
     ElementError,
@@ -130,7 +130,7 @@ def _remove(path: str) -> None:
 
 
 _WORKER_CODE: Final = (
-    "import sys; from neuron.isolation import serve; "
+    "import sys; from neuron.gate.isolation import serve; "
     "serve(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))"
 )
 

@@ -23,10 +23,10 @@ from hypothesis import HealthCheck, example, given, seed, settings, target
 from hypothesis.errors import Flaky
 from hypothesis.reporting import with_reporter
 
-from neuron import sweep as sweeping
-from neuron.properties import PROPERTIES, Args, Measurement, Property
-from neuron.protocol import Implementation, ImplementationError, describe_exception
-from neuron.tolerance import Policy
+from neuron.gate import sweep as sweeping
+from neuron.gate.properties import PROPERTIES, Args, Measurement, Property
+from neuron.gate.protocol import Implementation, ImplementationError, describe_exception
+from neuron.gate.tolerance import Policy
 
 __all__ = [
     "PROFILES",
@@ -56,7 +56,7 @@ PROFILES: Final[dict[str, dict[str, Any]]] = {
     "thorough": {"max_examples": 2000, "deadline": None, "print_blob": True},
 }
 
-#: Points per function of the vectorized sweep (neuron.sweep), per profile.
+#: Points per function of the vectorized sweep (neuron.gate.sweep), per profile.
 SWEEP_POINTS: Final[dict[str, int]] = {"dev": 10_000, "ci": 100_000, "thorough": 1_000_000}
 
 #: Reports progress: (index of the property about to run, from 1; number of properties; its id).
@@ -252,17 +252,17 @@ def reproduction(
     """A Python snippet that reruns one property at one input (or the sweep that failed)."""
     if failure is not None and failure.sweep_seed is not None:
         return (
-            "from neuron.protocol import load\n"
-            "from neuron.sweep import sweep\n"
-            "from neuron.tolerance import parse_policy\n"
+            "from neuron.gate.protocol import load\n"
+            "from neuron.gate.sweep import sweep\n"
+            "from neuron.gate.tolerance import parse_policy\n"
             f"r = sweep({prop.sweep!r}, load({target!r}), parse_policy({policy!r}), "
             f"{failure.sweep_points!r}, seed={failure.sweep_seed!r})\n"
             "print(r.failure_args, r.message)"
         )
     return (
-        "from neuron.properties import by_id\n"
-        "from neuron.protocol import load\n"
-        "from neuron.tolerance import parse_policy\n"
+        "from neuron.gate.properties import by_id\n"
+        "from neuron.gate.protocol import load\n"
+        "from neuron.gate.tolerance import parse_policy\n"
         f"m = by_id({prop.id!r}).check(load({target!r}), parse_policy({policy!r}), {args!r})\n"
         "print(m.passed, m.expected, m.got, m.error, m.allowed)"
     )
@@ -286,7 +286,7 @@ def run_property(  # noqa: PLR0913, PLR0915 - one property's search and sweep, k
 
     The search is Hypothesis's (pinned examples, generated inputs steered by ``target()``,
     shrinking); a property that compares a function with the oracle then gets a sweep of
-    `sweep_points` points (neuron.sweep) if the search found nothing.
+    `sweep_points` points (neuron.gate.sweep) if the search found nothing.
     """
     result = PropertyResult(prop.id, prop.title, prop.theorems, "passed")
     if not impl.provides(prop.requires):

@@ -3,7 +3,7 @@
 Hypothesis tries about a hundred inputs per property, each with the oracle; that finds what its
 strategies aim at and shrinks it, but a bug in a narrow corner can slip between a hundred
 points. The sweep adds 10^5 points per function (``ci`` profile), drawn with numpy from the
-domains of ``neuron.strategies`` (the hard points of σ and their neighbours, every finite
+domains of ``neuron.gate.strategies`` (the hard points of σ and their neighbours, every finite
 float, log-uniform magnitudes, tiny·huge and overflowing products, t near σ(w·x), t outside
 [0, 1], NaN and ±∞), plus z uniform in [−40, 40] and [−800, 800], where σ and σ' are neither
 ½, ¼, 0 nor 1 in float64 and a clip or a shortcut shows.
@@ -29,9 +29,10 @@ from typing import Final
 import numpy as np
 from numpy.typing import NDArray
 
-from neuron import reference, strategies
-from neuron.properties import Measurement, exact_measurement
-from neuron.protocol import (
+from neuron import reference
+from neuron.gate import strategies
+from neuron.gate.properties import Measurement, exact_measurement
+from neuron.gate.protocol import (
     ContractError,
     ElementError,
     FloatArray,
@@ -39,7 +40,7 @@ from neuron.protocol import (
     ImplementationError,
     describe_exception,
 )
-from neuron.tolerance import Policy
+from neuron.gate.tolerance import Policy
 
 __all__ = ["SAMPLERS", "SweepResult", "sample", "sweep"]
 
@@ -410,8 +411,8 @@ def sweep(  # noqa: PLR0913 - what to sweep, and how, keyword-only past the firs
 
     Examples
     --------
-    >>> from neuron.protocol import load
-    >>> from neuron.tolerance import parse_policy
+    >>> from neuron.gate.protocol import load
+    >>> from neuron.gate.tolerance import parse_policy
     >>> r = sweep("sigmoid", load("reference"), parse_policy("ulp:0.5"), 1000, seed=1)
     >>> r.points, r.failed
     (1000, False)
