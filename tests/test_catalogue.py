@@ -388,3 +388,39 @@ def test_an_unseeded_random_search_runs_without_a_fixed_seed() -> None:
     result = verify.run_property(by_id("sigmoid-range"), load("reference"), FLOAT64, random_search)
     assert result.status == "passed"
     assert result.examples >= 5
+
+
+def test_sigmoid_range_allows_the_policys_error_above_one_quarter() -> None:
+    # σ'(2^−26) = ¼ − 2^−56 + … rounds to ¼ − 2^−56, but e/((1 + e)(1 + e)) gives ¼ + 2^−54
+    # there (found by running it): above ¼, within the 8 ulps the float64 policy allows σ'
+    # near 0 (T6.1)
+    z = 2.0**-26
+    assert _implementation("branch_stable")("sigmoid_prime", np.array([z]))[0] == 0.25 + 2.0**-54
+    m = by_id("sigmoid-range").check(_implementation("branch_stable"), FLOAT64, (z,))
+    assert m.passed, (m.error, m.allowed)
+    # under ulp:0.5 nothing above ¼ is allowed there: the same value fails, and is named
+    strict = by_id("sigmoid-range").check(
+        _implementation("branch_stable"), UlpPolicy(0.5), (np.array([z]),)
+    )
+    assert not strict.passed
+    assert strict.got[0] == 0.25 + 2.0**-54  # the value that broke its bound: σ'
+    assert strict.expected[0] == 0.25  # the bound it broke
+
+
+def test_sigmoid_range_names_sigma_prime_when_it_is_too_large(tmp_path: Path) -> None:
+    target = tmp_path / "peak.py"
+    target.write_text(
+        textwrap.dedent(
+            """
+            import numpy as np
+            def sigmoid(z):
+                return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=float)))
+            def sigmoid_prime(z):
+                return np.full(np.shape(z), 0.25 + 1e-12)
+            """
+        )
+    )
+    m = by_id("sigmoid-range").check(load(str(target)), FLOAT64, (np.array([0.0]),))
+    assert not m.passed
+    assert m.got[0] == 0.25 + 1e-12  # σ', not σ
+    assert m.error[0] > m.allowed[0]
