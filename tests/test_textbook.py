@@ -1,0 +1,239 @@
+"""The textbook programs and their running error bound (neuron/textbook.py, theorem T6.1).
+
+The float64 policy allows what `running_error` bounds. These tests hold the bound to its
+derivation at inputs where it can be worked out by hand, and hold correct float64 programs to
+the bound over the whole float64 range, with the corners where an intermediate underflows and
+a later factor scales it back favoured: the search maximizes error/allowed with target(), and
+no ratio may exceed 1.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import mpmath
+import numpy as np
+import pytest
+from hypothesis import example, given, settings, target
+from hypothesis import strategies as st
+
+from neuron import exact
+from neuron.gate.protocol import Implementation, load
+from neuron.gate.strategies import learning_rates, log_uniform_floats, loss_inputs, neuron_inputs
+from neuron.gate.sweep import sweep
+from neuron.gate.tolerance import Float64Policy
+from neuron.numerics.ulp import ulp_errors
+from neuron.textbook import (
+    ALPHA,
+    PROGRAMS,
+    Op,
+    Program,
+    U,
+    adjoints,
+    apply,
+    evaluate,
+    partials,
+    running_error,
+)
+
+IMPLEMENTATIONS = Path(__file__).parent / "implementations"
+# Correct float64 programs in three evaluation orders: the textbook's −(t − y)·y·(1 − y)·x,
+# autograd's (y − t)·(y(1 − y))·x after a branch-stable σ, and the branch-stable σ' = e/(1 + e)².
+CORRECT = ("textbook", "autograd_style", "branch_stable")
+FLOAT64 = Float64Policy()
+
+# The step at a subnormal x and a huge η: dE/dw = −2.9e−310 is subnormal (carrying up to
+# 2^−1075 absolutely, 2^−1022 under flush-to-zero), and η = 8.6e234 scales it back into the
+# normal range. Found by `neuron verify tests/implementations/textbook.py --seed 12`, where the
+# bound that forgot this underflow allowed 19.9 ulps and the textbook was off by 29.5.
+SCALED_BACK = (0.0, -2.87931382354684e-309, 0.09632050324335584, 8.5657776616743e234)
+
+
+def _implementation(name: str) -> Implementation:
+    return load(str(IMPLEMENTATIONS / f"{name}.py"))
+
+
+def _allowed(function: str, *args: float) -> float:
+    program = PROGRAMS[function]
+    bound = running_error(program, dict(zip(program.inputs, args, strict=True)))
+    return float(bound.allowed())
+
+
+# --- the bound, worked out by hand ------------------------------------------------------------
+
+
+def test_sigmoid_at_zero_allows_three_ulps() -> None:
+    # e = exp(0) = 1 within 2u; d = 1 + e = 2 carries 2u and rounds (u·2): 4u; y = 1/d = ½
+    # carries 4u/d² = u and rounds (u·½): 1.5u. The policy allows 2·1.5u = 3u = 3 ulps of ½.
+    assert _allowed("sigmoid", 0.0) == pytest.approx(3 * U, rel=2.0**-50)
+
+
+def test_sigmoid_prime_at_zero_allows_eight_ulps() -> None:
+    # y = ½ carries 1.5u (above); m = 1 − y carries 1.5u and rounds (u·½): 2u; σ' = y·m
+    # carries ½·1.5u + ½·2u = 1.75u and rounds (u·¼): 2u. Allowed 4u = 8 ulps of ¼ (2^−54).
+    assert _allowed("sigmoid_prime", 0.0) == pytest.approx(4 * U, rel=2.0**-50)
+
+
+def test_gradient_at_w_zero_allows_fourteen_ulps() -> None:
+    # w = 0, x = 2, t = 0: z = 0 exactly; y = ½ carries 1.5u, m = 1 − y 2u, r = t − y = −½
+    # carries 1.5u and rounds (u·½): 2u. p = r·y·m·x = −¼ carries |y·m·x|·2u + |r·m·x|·1.5u +
+    # |r·y·x|·2u = ½(2 + 1.5 + 2)u = 2.75u, and its three multiplications round (3u·¼): 3.5u.
+    # Allowed 7u = 14 ulps of ¼.
+    assert _allowed("gradient", 0.0, 2.0, 0.0) == pytest.approx(7 * U, rel=2.0**-50)
+
+
+def test_an_operation_rounds_relative_to_its_own_result() -> None:
+    # w' = w + l rounds by u·|w'|, not by u·|w − l| or u·|l|: at 1 + (−1 + 2^−52) that is 2^−105
+    program = Program(("a", "b"), (Op("s", "add", ("a", "b")),), "s")
+    bound = running_error(program, {"a": 1.0, "b": -1.0 + 2.0**-52})
+    assert bound.rounding == U * 2.0**-52
+    assert bound.underflow == 0
+
+
+def test_an_exact_zero_product_has_no_underflow_inside() -> None:
+    # x = 0 makes every partial product with x exactly 0: only the result's own 2^−1022
+    bound = running_error(PROGRAMS["gradient"], {"w": 0.5, "x": 0.0, "t": 0.25})
+    assert ALPHA <= bound.underflow <= ALPHA * (1 + 2.0**-38)
+
+
+def test_a_partial_product_that_underflows_costs_alpha_times_the_rest() -> None:
+    # factors 2^−600, 2^−600, 2^1000: only 2^−600·2^−600 = 2^−1200 can fall below 2^−1022,
+    # and the factor left out, 2^1000, scales its 2^−1022 to 2^−22
+    program = Program(("a", "b", "c"), (Op("p", "product", ("a", "b", "c")),), "p")
+    bound = running_error(program, {"a": 2.0**-600, "b": 2.0**-600, "c": 2.0**1000})
+    assert 2.0**-22 <= bound.underflow <= 2.0**-22 * (1 + 2.0**-38)
+    assert bound.rounding == 2 * U * 2.0**-200
+
+
+def test_the_step_counts_the_underflow_of_the_gradient_it_scales() -> None:
+    w, x, t, lr = SCALED_BACK
+    assert _allowed("step", w, x, t, lr) >= lr * ALPHA  # dE/dw may flush to 0 under FTZ
+
+
+def test_the_textbook_step_passes_where_its_gradient_underflows() -> None:
+    args = [np.array([v]) for v in SCALED_BACK]
+    got = _implementation("textbook")("step", *args)
+    values = exact.values("step", *args)
+    assert ulp_errors(got, values)[0] <= FLOAT64.allowed_ulps("step", args, values)[0]
+
+
+def test_the_policy_allows_what_running_error_bounds() -> None:
+    args = (0.5, 2.0, 0.25)
+    values = exact.values("gradient", *(np.array([a]) for a in args))
+    allowed = FLOAT64.allowed_ulps("gradient", [np.array([a]) for a in args], values)[0]
+    with mpmath.workprec(64):
+        expected = _allowed("gradient", *args) / float(values.spacing[0])
+    assert allowed == pytest.approx(expected, rel=2.0**-40)
+
+
+# --- correct programs within the bound over the whole range -----------------------------------
+
+
+@st.composite
+def _scaled_back(draw: st.DrawFn) -> tuple[float, float, float, float]:
+    """(w, x, t, lr) with dE/dw subnormal or tiny and a learning rate that scales it back."""
+    x = draw(st.one_of(log_uniform_floats(-1074, -1023), log_uniform_floats(-1022, -990)))
+    z = draw(st.one_of(st.just(0.0), st.floats(-40.0, 40.0)))
+    t = draw(st.one_of(st.floats(-3.0, 4.0), log_uniform_floats(-1074, 1023)))
+    lr = draw(log_uniform_floats(0, 1023, signed=False))
+    return z / x, x, t, lr
+
+
+def _quadruples() -> st.SearchStrategy[tuple[float, ...]]:
+    triples = neuron_inputs().flatmap(
+        lambda wxt: learning_rates().map(lambda lr: (*wxt, lr))  # type: ignore[no-any-return]
+    )
+    return st.one_of(triples, _scaled_back())
+
+
+def _ratio(implementation: str, function: str, args: tuple[float, ...]) -> float:
+    """error/allowed of one implementation at one point (0 where the result is accepted as
+    the infinity the textbook program overflows to)."""
+    arrays = [np.array([a]) for a in args]
+    with np.errstate(all="ignore"):
+        got = np.asarray(_implementation(implementation)(function, *arrays), dtype=np.float64)
+    values = exact.values(function, *arrays)
+    if np.isinf(got[0]) and FLOAT64.overflow_sign(function, arrays)[0] == np.sign(got[0]):
+        return 0.0
+    error = float(ulp_errors(got, values)[0])
+    allowed = float(FLOAT64.allowed_ulps(function, arrays, values)[0])
+    return error / allowed if error else 0.0
+
+
+def _holds(implementation: str, function: str, args: tuple[float, ...]) -> None:
+    ratio = _ratio(implementation, function, args)
+    target(min(ratio, 1e6), label=f"{implementation}.{function}")
+    assert ratio <= 1, f"{implementation}.{function}{args}: error/allowed = {ratio}"
+
+
+@pytest.mark.parametrize("implementation", CORRECT)
+@settings(deadline=None)
+@given(args=_quadruples())
+@example(args=SCALED_BACK)
+def test_correct_steps_stay_within_the_bound(implementation: str, args: tuple[float, ...]) -> None:
+    _holds(implementation, "step", args)
+
+
+@pytest.mark.parametrize("implementation", CORRECT)
+@settings(deadline=None)
+@given(args=st.one_of(neuron_inputs(), _scaled_back().map(lambda a: a[:3])))
+def test_correct_gradients_stay_within_the_bound(
+    implementation: str, args: tuple[float, ...]
+) -> None:
+    _holds(implementation, "gradient", args)
+
+
+@pytest.mark.parametrize("implementation", CORRECT)
+@settings(deadline=None)
+@given(args=st.one_of(neuron_inputs().map(lambda a: a[:2]), st.tuples(log_uniform_floats())))
+def test_correct_forward_and_sigmoid_stay_within_the_bound(
+    implementation: str, args: tuple[float, ...]
+) -> None:
+    _holds(implementation, "forward" if len(args) == 2 else "sigmoid", args)
+    if len(args) == 1:
+        _holds(implementation, "sigmoid_prime", args)
+
+
+@pytest.mark.parametrize("implementation", CORRECT)
+@settings(deadline=None)
+@given(args=loss_inputs())
+def test_correct_losses_stay_within_the_bound(implementation: str, args: tuple[float, ...]) -> None:
+    if all(math.isfinite(a) for a in args):
+        _holds(implementation, "loss", args)
+
+
+# The vectorized sweep of the gate, as `neuron verify` runs it, over every function of each
+# correct program: at least 10^7 points in all under the thorough profile.
+SWEEP_POINTS = {"dev": 20_000, "ci": 100_000, "thorough": 1_000_000}
+
+
+@pytest.mark.parametrize("implementation", CORRECT)
+@pytest.mark.parametrize("function", list(PROGRAMS))
+def test_correct_programs_pass_the_sweep(implementation: str, function: str) -> None:
+    points = SWEEP_POINTS.get(settings.get_current_profile_name(), SWEEP_POINTS["dev"])
+    impl = _implementation(implementation)
+    result = sweep(function, impl, FLOAT64, points, seed=12, recheck_seconds=math.inf)
+    assert not result.failed, f"{result.message} at {result.failure_args}"
+    assert result.unchecked == 0
+
+
+# --- the programs' own arithmetic -------------------------------------------------------------
+
+
+def test_adjoints_are_the_chain_rule() -> None:
+    # g = −(t − y)·σ'(w·x)·x, so ∂g/∂t = −σ'(z)·x: −¼·2 at w = 0, x = 2 (σ'(0) = ¼)
+    program = PROGRAMS["gradient"]
+    values = evaluate(program, {"w": 0.0, "x": 2.0, "t": 0.0}, lambda a: math.exp(-a))
+    assert adjoints(program, values)["t"] == -0.5
+    # with absolute local derivatives, y's two paths (through r and through m) add up
+    signed = adjoints(program, values)["y"]
+    assert adjoints(program, values, absolute=True)["y"] >= abs(signed)
+
+
+@pytest.mark.parametrize("kind", ["pow", ""])
+def test_an_unknown_operation_is_refused(kind: str) -> None:
+    with pytest.raises(ValueError, match="unknown operation"):
+        apply(kind, [1.0, 2.0], math.exp)
+    with pytest.raises(ValueError, match="unknown operation"):
+        partials(kind, [1.0, 2.0], 3.0)
