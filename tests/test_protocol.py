@@ -1,6 +1,6 @@
 """The protocol's contract (neuron/gate/protocol.py): answers of the right shape, inputs untouched.
 
-Every expected behaviour here is DESIGN.md's: outputs are array-likes converted with
+Every expected behaviour here is docs/design.md's: outputs are array-likes converted with
 numpy.asarray, elementwise over broadcast arguments; the gate reports a breach as a failing
 property (ContractError), never as a wrong number.
 """
