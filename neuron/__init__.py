@@ -44,6 +44,18 @@ __all__ = [
 ]
 
 
+def __dir__() -> list[str]:
+    """The public names, for ``dir(neuron)`` and tab completion, without importing them.
+
+    Examples
+    --------
+    >>> import neuron
+    >>> [name for name in dir(neuron) if name in ("gradient", "sigmoid", "train")]
+    ['gradient', 'sigmoid', 'train']
+    """
+    return sorted(set(globals()) | set(__all__))
+
+
 def __getattr__(name: str) -> Any:
     """The reference's functions, imported on first use (PEP 562).
 

@@ -274,6 +274,29 @@ def _check_name(name: str, n_args: int) -> None:
 def values(name: str, *args: ArrayLike) -> ExactValues:
     """Exact values of `name` over broadcast float64 arrays, ready for ``ulp.ulp_errors``.
 
+    Parameters
+    ----------
+    name : str
+        A function of `ARITY`: a protocol function, ``objective`` or a chain-rule intermediate.
+    *args : array_like
+        Its float64 arguments (``ARITY[name]`` of them), broadcast together; any float64,
+        NaN and ±∞ included.
+
+    Returns
+    -------
+    neuron.numerics.ulp.ExactValues
+        Per element: ``rounded``, the correctly rounded float64, and the offset of the exact
+        value from it, which ``neuron.numerics.ulp.ulp_errors`` turns into errors in ulps.
+
+    Raises
+    ------
+    ValueError
+        If `name` is not a function the oracle knows.
+    TypeError
+        If the number of arguments is not ``ARITY[name]``.
+    OracleError
+        If a rounding cannot be decided within ``MAX_PRECISION`` bits (never seen).
+
     Examples
     --------
     >>> v = values("sigmoid", [0.0, 40.0])
@@ -294,6 +317,21 @@ def enclose(
     name: str, *args: float, precision: int = START_PRECISION
 ) -> tuple[mpmath.mpf, mpmath.mpf]:
     """A rigorous enclosure (low, high) of `name` at finite float64 arguments.
+
+    Parameters
+    ----------
+    name : str
+        A function of `ARITY`.
+    *args : float
+        Its finite float64 arguments.
+    precision : int, optional
+        The working precision in bits of the interval arithmetic (default 96).
+
+    Returns
+    -------
+    tuple of mpmath.mpf
+        low <= exact value <= high. The loss and the functions at w·x = 0 are exact, so
+        low == high there.
 
     Examples
     --------
@@ -318,6 +356,25 @@ def value(name: str, *args: float, bits: int = 64) -> mpmath.mpf:
     The enclosure's precision doubles until its width is below 2^−bits of its magnitude, so
     a value that cancels deeply (t ≈ σ(w·x) in the gradient) still comes out accurate.
 
+    Parameters
+    ----------
+    name : str
+        A function of `ARITY`.
+    *args : float
+        Its finite float64 arguments.
+    bits : int, optional
+        The relative accuracy asked for, in bits (default 64).
+
+    Returns
+    -------
+    mpmath.mpf
+        The midpoint of an enclosure no wider than 2^−bits of its magnitude.
+
+    Raises
+    ------
+    OracleError
+        If the accuracy is not reached within ``MAX_PRECISION`` bits.
+
     Examples
     --------
     >>> mpmath.nstr(value("gradient", 1.0, 2.1000692898970282e-160, 0.5), 12)
@@ -334,23 +391,86 @@ def value(name: str, *args: float, bits: int = 64) -> mpmath.mpf:
     raise OracleError(f"cannot reach 2^-{bits} relative accuracy for {name}{args}")
 
 
-def _rounded(name: str) -> Callable[..., NDArray[np.float64]]:
+_PARAMETERS: Final = {
+    "z": "z : array_like\n    The argument of σ, converted to float64.",
+    "w": "w : array_like\n    The weight(s), converted to float64.",
+    "x": "x : array_like\n    The input(s); the product w·x is taken exactly.",
+    "y": "y : array_like\n    The output(s) of the neuron.",
+    "t": "t : array_like\n    The target(s).",
+    "lr": "lr : array_like\n    The learning rate η.",
+}
+
+
+def _docstring(summary: str, parameters: str, example: str) -> str:
+    """The numpydoc docstring of one of the oracle's protocol functions (see `_rounded`)."""
+    listed = "\n".join(_PARAMETERS[p] for p in parameters.split())
+    return (
+        f"{summary}, correctly rounded to float64 by the oracle (elementwise, slow).\n\n"
+        "The exact value of the function of the float64 arguments, w·x taken exactly, is\n"
+        "enclosed at increasing precision until it rounds one way (T6.3). This is the value\n"
+        "``neuron.reference`` and every policy of the gate are measured against. The\n"
+        "arguments are broadcast together; NaN and ±∞ give the limit of the function, or NaN\n"
+        "where it has none.\n\n"
+        f"Parameters\n----------\n{listed}\n\n"
+        "Returns\n-------\nnumpy.float64 or numpy.ndarray\n    The float64 nearest to the "
+        "exact value (ties to even), elementwise.\n\n"
+        f"Examples\n--------\n{example}\n"
+    )
+
+
+def _rounded(name: str, doc: str) -> Callable[..., NDArray[np.float64]]:
     def correctly_rounded(*args: ArrayLike) -> NDArray[np.float64]:
         result = values(name, *args).rounded
         return result[()] if result.ndim == 0 else result
 
     correctly_rounded.__name__ = name
-    correctly_rounded.__doc__ = f"{name} correctly rounded to float64, elementwise (slow)."
+    correctly_rounded.__doc__ = doc
     return correctly_rounded
 
 
-sigmoid = _rounded("sigmoid")
-sigmoid_prime = _rounded("sigmoid_prime")
-forward = _rounded("forward")
-loss = _rounded("loss")
-gradient = _rounded("gradient")
-step = _rounded("step")
-objective = _rounded("objective")
+sigmoid = _rounded(
+    "sigmoid",
+    _docstring(
+        "σ(z) = 1/(1 + e^(−z))",
+        "z",
+        ">>> sigmoid(-745.0)  # the smallest subnormal\nnp.float64(5e-324)",
+    ),
+)
+sigmoid_prime = _rounded(
+    "sigmoid_prime",
+    _docstring("σ'(z) = σ(z)σ(−z)", "z", ">>> sigmoid_prime(0.0)\nnp.float64(0.25)"),
+)
+forward = _rounded(
+    "forward",
+    _docstring(
+        "y = σ(w·x)",
+        "w x",
+        ">>> forward(1e-300, 1e300)  # w·x = 1 exactly\nnp.float64(0.7310585786300049)",
+    ),
+)
+loss = _rounded(
+    "loss", _docstring("E = ½(t − y)²", "y t", ">>> loss(0.25, 0.75)\nnp.float64(0.125)")
+)
+gradient = _rounded(
+    "gradient",
+    _docstring(
+        "dE/dw = −(t − y)·σ'(w·x)·x", "w x t", ">>> gradient(0.0, 2.0, 1.0)\nnp.float64(-0.25)"
+    ),
+)
+step = _rounded(
+    "step",
+    _docstring(
+        "The update w − η·dE/dw", "w x t lr", ">>> step(0.0, 2.0, 1.0, 0.5)\nnp.float64(0.125)"
+    ),
+)
+objective = _rounded(
+    "objective",
+    _docstring(
+        "The loss as a function of the weight, E(w; x, t) = ½(t − σ(w·x))²",
+        "w x t",
+        ">>> objective(0.0, 2.0, 1.0)\nnp.float64(0.125)",
+    ),
+)
 
 
 def differentiated_gradient(w: float, x: float, t: float) -> mpmath.mpf:
@@ -362,6 +482,31 @@ def differentiated_gradient(w: float, x: float, t: float) -> mpmath.mpf:
     E(w ± h) − E(w) keeps 64 significant bits: that difference is about σ'(z)·|σ − t|·δ
     against E = ½(σ − t)², with σ' >= e^−|z|/4 and |σ − t| <= 1 + |t|. The result is
     accepted when two precisions agree to 2^−64 relative.
+
+    Parameters
+    ----------
+    w : float
+        The weight, a finite float64.
+    x : float
+        The input.
+    t : float
+        The target.
+
+    Returns
+    -------
+    mpmath.mpf
+        dE/dw to about 64 significant bits, found without the chain rule: the gate's
+        ``gradient-differentiated`` property compares implementations with it.
+
+    Raises
+    ------
+    OracleError
+        If two precisions never agree within ``MAX_PRECISION`` bits.
+
+    Examples
+    --------
+    >>> differentiated_gradient(0.0, 2.0, 1.0)  # −(1 − ½)·¼·2
+    mpf('-0.25')
     """
     if x == 0.0:
         return mpmath.mpf(0)

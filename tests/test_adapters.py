@@ -2,7 +2,7 @@
 
 They need the framework (the `torch` and `jax` extras); without it these tests skip. tox's
 `adapters` env installs both (torch 2.13.0, the CPU build) and runs this file.
-DESIGN.md: PyTorch autograd passes the float64 policy; autograd's σ(1 − σ) fails ulp:1.
+docs/tolerance.md: PyTorch autograd passes the float64 policy; autograd's σ(1 − σ) fails ulp:1.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def test_torch_autograd_passes_the_float64_policy() -> None:
 
 
 def test_autograd_sigma_prime_fails_one_ulp(framework: str) -> None:
-    # σ' = y(1 − y) from the saved output cancels for z > 0 (DESIGN.md: ulp:1 rejects it)
+    # σ' = y(1 − y) from the saved output cancels for z > 0 (docs/tolerance.md: ulp:1 rejects it)
     report = verify.run(load(framework), UlpPolicy(1.0), only=["sigmoid_prime-exact"])
     failure = report.results[0].failure
     assert failure is not None, verify.format_report(report)

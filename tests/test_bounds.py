@@ -229,7 +229,7 @@ def test_sigmoid_polynomials_match_mpmath_derivatives(k: int) -> None:
 
 
 def test_loss_curvature_polynomial_matches_seed_formula() -> None:
-    # Source: DESIGN.md / T3.1, E''/x² = s²(1−s)² − (t − s)s(1−s)(1−2s), linear in t.
+    # Source: proofs/03-curvature.md, T3.1: E''/x² = s²(1−s)² − (t − s)s(1−s)(1−2s), linear in t.
     for t in (Fraction(0), Fraction(1), Fraction(-3, 7)):
         s, one = _S, [Fraction(1)]
         slope = _mul(s, _add(one, _scale(s, Fraction(-1))))

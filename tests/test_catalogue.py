@@ -12,14 +12,16 @@ import re
 import textwrap
 from pathlib import Path
 
+import mpmath
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, Phase, find, settings
 
 from neuron.gate import runner as verify
-from neuron.gate.properties import PROPERTIES, Measurement, Property, by_id
+from neuron.gate.properties import PROPERTIES, TANH_ULPS, Measurement, Property, by_id
 from neuron.gate.protocol import PROTOCOL, Implementation, load
 from neuron.gate.tolerance import Float64Policy, UlpPolicy
+from neuron.numerics.ulp import ulp
 
 IMPLEMENTATIONS = Path(__file__).parent / "implementations"
 PROOFS = Path(__file__).parents[1] / "proofs"
@@ -217,7 +219,7 @@ def test_planted_bug_leaves_the_correct_functions_passing(module: str, innocent:
 
 @pytest.mark.parametrize("module", ["textbook", "expit_based", "autograd_style"])
 def test_float64_policy_accepts_the_usual_implementations(module: str) -> None:
-    # DESIGN.md: the float64 policy accepts the textbook numpy code, scipy's expit and
+    # docs/tolerance.md: the float64 policy accepts the textbook numpy code, scipy's expit and
     # autograd's σ(1 − σ) (T6.1).
     if module == "expit_based":
         pytest.importorskip("scipy")
@@ -229,7 +231,7 @@ def test_float64_policy_accepts_the_textbook_step_where_the_gradient_alone_overf
     # dE/dw = (σ(1.0000000000000002) − 2^30)·σ'·x ≈ −2.83e308 overflows to −inf, while
     # η·dE/dw ≈ −1.41e308 does not: the textbook's w − η·(dE/dw) is +inf where the exact step
     # is 1.41e308. Every implementation that forms the gradient first (textbook, expit,
-    # autograd) does this, and the float64 policy is meant to accept them (DESIGN.md, T6.1).
+    # autograd) does this, and the float64 policy is meant to accept them (docs/tolerance.md, T6.1).
     args = (7.466108948025751e-301, 1.3393857589828342e300, 1073741824.0, 0.5)
     m = by_id("step-exact").check(_implementation("textbook"), FLOAT64, args)
     assert m.passed, f"expected {m.expected}, got {m.got}: error {m.error} > allowed {m.allowed}"
@@ -257,7 +259,7 @@ def test_descent_lemma_resolves_a_residual_that_cancels_completely() -> None:
 
 
 def test_autograd_sigma_prime_fails_one_ulp() -> None:
-    # σ(1 − σ) cancels for z > 0 and is 0 for z > 36.7 (DESIGN.md: ulp:1 rejects it).
+    # σ(1 − σ) cancels for z > 0 and is 0 for z > 36.7 (docs/tolerance.md: ulp:1 rejects it).
     report = _run_ci("autograd_style", UlpPolicy(1.0), {"sigmoid_prime-exact"})
     assert _failed(report) == {"sigmoid_prime-exact"}, verify.format_report(report)
     failure = report.results[0].failure
@@ -424,3 +426,23 @@ def test_sigmoid_range_names_sigma_prime_when_it_is_too_large(tmp_path: Path) ->
     assert not m.passed
     assert m.got[0] == 0.25 + 1e-12  # σ', not σ
     assert m.error[0] > m.allowed[0]
+
+
+def test_platform_tanh_is_within_the_ulps_sigmoid_tanh_assumes() -> None:
+    # sigmoid-tanh allows numpy's tanh TANH_ULPS ulps of error; measure it on this platform,
+    # at z/2 for z uniform in [−40, 40] and log-uniform down to the subnormals.
+    rng = np.random.default_rng(20261127)
+    half_z = np.concatenate(
+        [
+            rng.uniform(-20.0, 20.0, 2000),
+            np.exp(rng.uniform(math.log(1e-300), math.log(20.0), 2000)) * rng.choice([-1, 1], 2000),
+        ]
+    )
+    got = np.tanh(half_z)
+    with mpmath.workprec(120):
+        exact_tanh = [mpmath.tanh(mpmath.mpf(float(v))) for v in half_z]
+        worst = max(
+            float(abs(mpmath.mpf(float(g)) - e)) / float(ulp(float(e)))
+            for g, e in zip(got, exact_tanh, strict=True)
+        )
+    assert worst <= TANH_ULPS, f"numpy's tanh is off by {worst:.3g} ulps here"

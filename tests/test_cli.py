@@ -89,7 +89,7 @@ def test_buggy_file_fails_with_exit_1_and_a_reproduction(
 def test_implementation_that_exits_is_a_failing_property(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    # DESIGN.md: an implementation that exits is reported as a failing property (exit 1).
+    # docs/design.md: an implementation that exits is reported as a failing property (exit 1).
     target = tmp_path / "exits.py"
     target.write_text("import sys\n\n\ndef sigmoid(z):\n    sys.exit(0)\n")
     status, out, _ = _run(capsys, "verify", str(target), "--only", "sigmoid-exact")

@@ -1,9 +1,9 @@
 """The worker process (neuron/gate/isolation.py): hangs, exits, crashes, prints: failures or notes.
 
-DESIGN.md, "What bad input gets": an implementation that raises, hangs, exits, returns the wrong
-shape, mutates its inputs or answers differently twice is reported as a failing property, within
-bounded time, never as a bare traceback. The targets are the modules of tests/implementations/
-(each docstring says what it MUST do) and small files written here.
+docs/design.md, "What bad input gets": an implementation that raises, hangs, exits, returns the
+wrong shape, mutates its inputs or answers differently twice is reported as a failing property,
+within bounded time, never as a bare traceback. The targets are the modules of
+tests/implementations/ (each docstring says what it MUST do) and small files written here.
 """
 
 from __future__ import annotations

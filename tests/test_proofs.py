@@ -27,7 +27,7 @@ else:
     checks = load_checks()
 
 EXPECTED_IDS = (
-    # the contract of /tmp/brief.md: these ids exist, and are never renumbered
+    # the contract of docs/design.md ("Theorem ids"): these ids exist, and are never renumbered
     ["T1.1", "T1.2", "T1.3", "T1.4"]
     + [f"T2.{n}" for n in range(1, 8)]
     + [f"T3.{n}" for n in range(1, 5)]

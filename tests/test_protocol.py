@@ -1,6 +1,6 @@
 """The protocol's contract (neuron/gate/protocol.py): answers of the right shape, inputs untouched.
 
-Every expected behaviour here is DESIGN.md's: outputs are array-likes converted with
+Every expected behaviour here is docs/design.md's: outputs are array-likes converted with
 numpy.asarray, elementwise over broadcast arguments; the gate reports a breach as a failing
 property (ContractError), never as a wrong number.
 """
@@ -8,6 +8,7 @@ property (ContractError), never as a wrong number.
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import subprocess
 import sys
 import warnings
@@ -18,6 +19,7 @@ import numpy as np
 import pytest
 
 import neuron
+from neuron import exact
 from neuron.gate.protocol import (
     ContractError,
     ElementError,
@@ -142,6 +144,34 @@ def test_package_attributes_come_from_the_reference() -> None:
     assert neuron.sigmoid is neuron.reference.sigmoid
     with pytest.raises(AttributeError, match="no attribute 'no_such_name'"):
         _ = neuron.no_such_name  # type: ignore[attr-defined]
+
+
+def test_dir_lists_the_public_functions_without_importing_them() -> None:
+    # Tab completion uses dir(); the lazy __getattr__ alone would hide every function.
+    package_parent = str(Path(neuron.__file__).parents[1])
+    code = (
+        f"import sys; sys.path.insert(0, {package_parent!r}); import neuron; names = dir(neuron); "
+        "print(sorted(set(neuron.__all__) - set(names)), 'numpy' in sys.modules)"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert completed.stdout.split() == ["[]", "False"], completed.stdout
+    assert set(neuron.__all__) <= set(dir(neuron))
+    assert {"forward", "gradient", "sigmoid", "step", "train"} <= set(neuron.__all__)
+
+
+@pytest.mark.parametrize(
+    "function",
+    [getattr(neuron, n) for n in neuron.__all__ if n[0].islower() and n != "__version__"]
+    + [getattr(exact, n) for n in exact.__all__ if callable(getattr(exact, n)) and n[0].islower()],
+    ids=lambda f: f"{f.__module__}.{f.__name__}",
+)
+def test_public_functions_have_numpydoc_sections(function: Any) -> None:
+    doc = inspect.getdoc(function) or ""
+    for section in ("Parameters", "Returns", "Examples"):
+        assert f"\n{section}\n" in doc, (function.__name__, section)
+    assert ">>> " in doc, function.__name__
 
 
 def test_importing_the_plugin_imports_no_numerics() -> None:

@@ -126,7 +126,7 @@ def test_reference_sweep_passes_with_no_oracle_work() -> None:
 @pytest.mark.parametrize("module", ["textbook", "autograd_style"])
 @pytest.mark.parametrize("function", sorted(sweep.SAMPLERS))
 def test_sweep_accepts_the_usual_implementations(module: str, function: str) -> None:
-    # DESIGN.md: the float64 policy accepts the textbook code and autograd's σ(1 − σ) (T6.1)
+    # docs/tolerance.md: the float64 policy accepts the textbook code and autograd's σ(1 − σ) (T6.1)
     result = sweep.sweep(function, _implementation(module), FLOAT64, POINTS, seed=2)
     assert not result.failed, (result.failure_args, result.message)
     assert result.unchecked == 0, result.notes

@@ -207,7 +207,8 @@ def save_figure(fig: Any, out: Path, name: str) -> str:
 
 
 def figure_link(name: str, alt: str) -> str:
-    """Markdown image of a figure in the default output directory, relative to README.md."""
+    """Markdown image of a figure in the default output directory, relative to the repository
+    root; ``run.py`` rewrites the link for each file it writes (results.md, docs/results.md)."""
     return f"![{alt}](benchmarks/results/{name})"
 
 

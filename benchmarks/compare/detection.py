@@ -121,6 +121,9 @@ CORRECT: tuple[tuple[str, str, str], ...] = (
     ("autograd_style.py", "autograd-style", "stable σ, σ' = y(1 − y) from the saved output"),
 )
 
+#: Correct implementations that import an optional package: skipped, and said so, without it.
+CORRECT_REQUIRES: dict[str, str] = {"expit_based.py": "scipy"}
+
 _SCALED_TEMPLATE = '''\
 """neuron.reference with its gradient multiplied by 1 + δ, δ = {delta!r}.
 
@@ -526,8 +529,15 @@ def measure(quick: bool, out: Path, *, jobs: int) -> dict[str, Any]:
     seconds: dict[str, float] = {s.name: 0.0 for s in scorers} | dict.fromkeys(GATE_COLUMNS, 0.0)
     started = time.perf_counter()
     built = {s.name: s.build() for s in scorers}
+    missing = {
+        name: reason
+        for file, name, _ in CORRECT
+        if file in CORRECT_REQUIRES
+        and (reason := common.skip_reason(CORRECT_REQUIRES[file])) is not None
+    }
+    skipped |= missing
     with tempfile.TemporaryDirectory() as scratch:
-        chosen = targets(deltas, Path(scratch))
+        chosen = [t for t in targets(deltas, Path(scratch)) if t.name not in missing]
         rows = [_point_row(t, points, built, columns, seconds) for t in chosen]
         jobs_started = time.perf_counter()
         _gate_rows(chosen, rows, settings, seconds, jobs)
@@ -895,7 +905,7 @@ def _markdown(results: dict[str, Any], figures: Sequence[str]) -> str:
         "shared machine, so these times include waiting for a core). A rejection under "
         "`ulp:1` of the textbook-accuracy implementations is what that policy asks for, not "
         "an error of the gradient: their σ' = σ(1 − σ) is not within one ulp in the tails "
-        "(DESIGN.md); for the same reason the realistic bugs, all built on the textbook "
+        "(docs/tolerance.md); for the same reason the realistic bugs, all built on the textbook "
         "formulas, are not run under `ulp:1` (—)."
     )
     lines.append("")

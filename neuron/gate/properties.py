@@ -37,7 +37,7 @@ __all__ = ["PROPERTIES", "Measurement", "Property", "by_id", "exact_measurement"
 FloatArray = NDArray[np.float64]
 Args = tuple[Any, ...]
 
-#: Assumed accuracy of the platform's tanh, in ulps; tests/test_properties.py measures it.
+#: Assumed accuracy of the platform's tanh, in ulps; tests/test_catalogue.py measures it.
 TANH_ULPS: Final = 4.0
 _MAX_FLOAT: Final = float(np.finfo(np.float64).max)
 _OVERFLOW_THRESHOLD: Final = mpmath.mpf(2) ** 1024 - mpmath.mpf(2) ** 970  # rounds to ±∞ from here

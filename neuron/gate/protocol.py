@@ -36,7 +36,7 @@ __all__ = [
     "load",
 ]
 
-#: The protocol functions and their parameters (DESIGN.md).
+#: The protocol functions and their parameters (docs/design.md, "The implementation protocol").
 PROTOCOL: Final = {
     "sigmoid": ("z",),
     "sigmoid_prime": ("z",),

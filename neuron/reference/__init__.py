@@ -114,40 +114,119 @@ def _evaluate(name: str, arrays: list[FloatArray]) -> FloatArray:
 
 
 def sigmoid(z: ArrayLike) -> FloatArray:
-    """σ(z) = 1/(1 + e^(−z)), correctly rounded.
+    """The logistic function σ(z) = 1/(1 + e^(−z)), correctly rounded (T2.1).
+
+    Parameters
+    ----------
+    z : array_like
+        Real numbers of any numeric dtype, converted to float64; NaN and ±∞ allowed.
+
+    Returns
+    -------
+    numpy.float64 or numpy.ndarray
+        The float64 nearest to σ(z) (ties to even), elementwise, in the shape of `z`; a numpy
+        float64 scalar for a scalar `z`. Subnormal results are correctly rounded too.
+
+    Raises
+    ------
+    TypeError
+        If `z` is not made of real numbers (a string, a complex number, an object).
 
     Examples
     --------
     >>> sigmoid(0.0), sigmoid(-800.0), sigmoid(-720.0)
     (np.float64(0.5), np.float64(0.0), np.float64(2.0322308024e-313))
+    >>> sigmoid([-1.0, 1.0]).tolist()
+    [0.2689414213699951, 0.7310585786300049]
     """
     return _evaluate("sigmoid", _as_float64(z=z))
 
 
 def sigmoid_prime(z: ArrayLike) -> FloatArray:
-    """σ'(z) = σ(z)(1 − σ(z)) = σ(z)σ(−z) (T1.2), correctly rounded in both tails.
+    """The sigmoid's derivative σ'(z) = σ(z)(1 − σ(z)) = σ(z)σ(−z) (T1.2), correctly rounded.
+
+    This is dy/dz of the chain rule. It is computed as σ(z)σ(−z), never as σ(1 − σ), so it
+    keeps its digits in both tails, where 1 − σ(z) would round to 0.
+
+    Parameters
+    ----------
+    z : array_like
+        Real numbers of any numeric dtype, converted to float64; NaN and ±∞ allowed.
+
+    Returns
+    -------
+    numpy.float64 or numpy.ndarray
+        The float64 nearest to σ'(z), elementwise, in the shape of `z`.
+
+    Raises
+    ------
+    TypeError
+        If `z` is not made of real numbers.
 
     Examples
     --------
     >>> sigmoid_prime(0.0), sigmoid_prime(40.0)
     (np.float64(0.25), np.float64(4.248354255291589e-18))
+    >>> bool(sigmoid_prime(-40.0) == sigmoid_prime(40.0))
+    True
     """
     return _evaluate("sigmoid_prime", _as_float64(z=z))
 
 
 def forward(w: ArrayLike, x: ArrayLike) -> FloatArray:
-    """y = σ(w·x), with the product w·x taken exactly, correctly rounded.
+    """The forward pass y = σ(w·x), with the product w·x taken exactly, correctly rounded.
+
+    Parameters
+    ----------
+    w : array_like
+        The weight(s), real numbers of any numeric dtype, converted to float64.
+    x : array_like
+        The input(s); broadcast against `w`.
+
+    Returns
+    -------
+    numpy.float64 or numpy.ndarray
+        The float64 nearest to σ(w·x), elementwise, in the broadcast shape. The product is
+        never rounded first, so a tiny `w` times a huge `x` is answered as exactly as z = 1.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not made of real numbers.
+    ValueError
+        If the shapes of `w` and `x` do not broadcast.
 
     Examples
     --------
     >>> forward(2.0, 0.0), forward(1e-300, 1e300)
     (np.float64(0.5), np.float64(0.7310585786300049))
+    >>> forward([0.0, 1.0], 2.0).tolist()
+    [0.5, 0.8807970779778824]
     """
     return _evaluate("forward", _as_float64(w=w, x=x))
 
 
 def loss(y: ArrayLike, t: ArrayLike) -> FloatArray:
-    """E = ½(t − y)², correctly rounded.
+    """The loss E = ½(t − y)², correctly rounded.
+
+    Parameters
+    ----------
+    y : array_like
+        The output(s) of the neuron; any real number is accepted, not only (0, 1).
+    t : array_like
+        The target(s); broadcast against `y`.
+
+    Returns
+    -------
+    numpy.float64 or numpy.ndarray
+        The float64 nearest to ½(t − y)², elementwise; +∞ where it exceeds the float64 range.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not made of real numbers.
+    ValueError
+        If the shapes do not broadcast.
 
     Examples
     --------
@@ -158,23 +237,78 @@ def loss(y: ArrayLike, t: ArrayLike) -> FloatArray:
 
 
 def gradient(w: ArrayLike, x: ArrayLike, t: ArrayLike) -> FloatArray:
-    """dE/dw = dE/dy · dy/dz · dz/dw = −(t − y)·σ'(w·x)·x (T1.4), correctly rounded.
+    """The chain rule dE/dw = dE/dy · dy/dz · dz/dw = −(t − y)·σ'(w·x)·x (T1.4), correctly rounded.
+
+    The three factors are not rounded one by one: dE/dy = σ(z) − t is formed without the
+    cancellation of 1 − σ(z) (as (1 − t) − σ(−z) for z > 0), and only the final product is
+    rounded, so the answer is right even where t is within an ulp of y.
+
+    Parameters
+    ----------
+    w : array_like
+        The weight(s), converted to float64.
+    x : array_like
+        The input(s).
+    t : array_like
+        The target(s); `w`, `x` and `t` are broadcast together.
+
+    Returns
+    -------
+    numpy.float64 or numpy.ndarray
+        The float64 nearest to dE/dw, elementwise, in the broadcast shape.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not made of real numbers.
+    ValueError
+        If the shapes do not broadcast.
 
     Examples
     --------
     >>> gradient(0.0, 2.0, 1.0)
     np.float64(-0.25)
+    >>> gradient(1.0, 1.0, [0.0, 1.0]).tolist()
+    [0.14373484045721513, -0.05287709278426672]
     """
     return _evaluate("gradient", _as_float64(w=w, x=x, t=t))
 
 
 def step(w: ArrayLike, x: ArrayLike, t: ArrayLike, lr: ArrayLike) -> FloatArray:
-    """One gradient-descent update w − lr·dE/dw, correctly rounded; lr must be finite and positive.
+    """One gradient-descent update w − lr·dE/dw, correctly rounded (one rounding in all).
+
+    Parameters
+    ----------
+    w : array_like
+        The weight(s) before the update.
+    x : array_like
+        The input(s).
+    t : array_like
+        The target(s).
+    lr : array_like
+        The learning rate η; every element must be finite and positive. All four arguments
+        are broadcast together.
+
+    Returns
+    -------
+    numpy.float64 or numpy.ndarray
+        The float64 nearest to w − η·dE/dw, elementwise.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not made of real numbers.
+    ValueError
+        If a learning rate is not finite and positive, or the shapes do not broadcast.
 
     Examples
     --------
     >>> step(0.0, 2.0, 1.0, 0.5)
     np.float64(0.125)
+    >>> step(0.0, 2.0, 1.0, -0.5)
+    Traceback (most recent call last):
+        ...
+    ValueError: learning rate must be finite and positive, got -0.5
     """
     arrays = _as_float64(w=w, x=x, t=t, lr=lr)
     _check_learning_rate(arrays[3])
@@ -201,10 +335,34 @@ class TrainingHistory:
 def train(
     w: ArrayLike, xs: ArrayLike, ts: ArrayLike, lr: ArrayLike, epochs: int
 ) -> TrainingHistory:
-    """Run `epochs` passes of one gradient step per sample (x_i, t_i), in order.
+    """Train by plain gradient descent: `epochs` passes of one `step` per sample, in order.
 
-    `xs` and `ts` are sequences of equal, nonzero length along their first axis; each
-    sample broadcasts against `w` (a batch of independent neurons).
+    Parameters
+    ----------
+    w : array_like
+        The initial weight(s); an array is a batch of independent neurons.
+    xs : array_like
+        The inputs x_i, along the first axis; at least one. Each sample broadcasts
+        against `w`.
+    ts : array_like
+        The targets t_i, as many as `xs`.
+    lr : array_like
+        The learning rate η, finite and positive.
+    epochs : int
+        The number of passes over the samples, zero or more.
+
+    Returns
+    -------
+    TrainingHistory
+        ``weights[k]`` is the weight after k epochs (``weights[0]`` is `w`), ``losses[k]``
+        the mean loss over the samples there, and ``weight`` the final weight.
+
+    Raises
+    ------
+    TypeError
+        If `epochs` is not an integer or an argument is not made of real numbers.
+    ValueError
+        If `epochs` is negative, there is no sample, or `lr` is not finite and positive.
 
     Examples
     --------

@@ -6,8 +6,8 @@ cancels: σ' is about 7 ulps off at z = 2 and 6500 at z = 10, and exactly 0 for 
 σ rounds to 1, although σ'(z) ≈ e^(−z) stays a normal float up to z ≈ 708.
 
 It MUST PASS every property under ``float64`` (the error is one the textbook formulas make too,
-T6.1) and MUST FAIL ``sigmoid_prime-exact`` under ``ulp:1`` (DESIGN.md: autograd's σ(1 − σ)
-is not accurate in the tails).
+T6.1) and MUST FAIL ``sigmoid_prime-exact`` under ``ulp:1`` (docs/tolerance.md: autograd's
+σ(1 − σ) is not accurate in the tails).
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """The neuron built on scipy's ``expit``, as code that already depends on scipy writes it.
 
 ``scipy.special.expit`` evaluates σ without overflow in either tail; σ' = σ(1 − σ) and the
-chain rule are the seed's. It MUST PASS every property under ``float64`` (DESIGN.md names it
-among the implementations the policy accepts). Importing it without scipy raises ImportError;
-the tests skip it then.
+chain rule are the seed's. It MUST PASS every property under ``float64`` (docs/tolerance.md
+names it among the implementations the policy accepts). Importing it without scipy raises
+ImportError; the tests skip it then.
 """
 
 from __future__ import annotations

@@ -4,9 +4,10 @@ Such an error comes from a constant typed with too few digits, a loss scaled by 
 is not undone exactly, or an accumulation in lower precision. Here the gradient is multiplied
 by (1 + 1e-12), about 4500 ulps, and the step is built from it.
 
-It MUST FAIL ``gradient-exact`` and ``step-exact`` under ``float64`` (DESIGN.md: the policy
-rejects a gradient off by a relative 1e-12). σ, σ', forward and loss are the textbook ones and
-pass; ``step-definition`` passes too, since step and gradient agree with each other.
+It MUST FAIL ``gradient-exact`` and ``step-exact`` under ``float64`` (docs/tolerance.md:
+the policy rejects a gradient off by a relative 1e-12). σ, σ', forward and loss are the
+textbook ones and pass; ``step-definition`` passes too, since step and gradient agree with
+each other.
 """
 
 from __future__ import annotations

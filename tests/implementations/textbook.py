@@ -6,7 +6,7 @@
 It is as accurate as float64 evaluation of these formulas can be and no more: σ' is 0 for
 z > 36.7 (σ rounds to 1) and σ is 0 below z = −709.78 (e^(−z) overflows). The float64 policy
 accepts exactly that (T6.1), so this module MUST PASS every property under ``float64``; it is
-the baseline DESIGN.md promises to accept.
+the baseline docs/tolerance.md promises to accept.
 
 The ``errstate`` blocks silence the overflow of e^(−z) (1/∞ = 0 is the right limit) and the
 invalid operations at NaN and ±∞ inputs, so that the gate judges values, not RuntimeWarnings.
