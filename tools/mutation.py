@@ -22,6 +22,7 @@ Usage (from the repository root):
     python tools/mutation.py --module tolerance    # also possible; not in the default list
     python tools/mutation.py --sample 60 --seed 1  # 60 random mutants per module
     python tools/mutation.py --report /tmp/m.md    # write the report elsewhere
+    python tools/mutation.py --reclassify          # re-read the classifications only
 
 One worker throughout (the machine is shared). Survivors are classified by hand in
 tools/mutation-classification.toml; the report marks any survivor missing there.
@@ -215,8 +216,8 @@ class ForkRunner:
         shutil.copytree(
             ROOT / "neuron", self.tmp / "neuron", ignore=shutil.ignore_patterns("__pycache__")
         )
-        # the heavy imports once, in the parent; `neuron` itself only in each child
-        import hypothesis  # noqa: F401
+        # the heavy imports once, in the parent; `neuron` itself only in each child, and not
+        # hypothesis either: pytest would warn that it cannot rewrite its already imported plugin
         import mpmath  # noqa: F401
         import numpy  # noqa: F401
         import pytest  # noqa: F401
@@ -350,6 +351,28 @@ def write_report(mutants: list[Mutant], modules: list[str], report: Path, header
     return unclassified
 
 
+def reclassify(report: Path) -> int:
+    """Refresh the classification of each survivor already in the report, without a run."""
+    import tomllib
+
+    classes = tomllib.loads(CLASSIFICATION.read_text())
+    pattern = re.compile(r"^`(?P<name>[^`]+)` \((?P<how>[^)]*)\): .*$")
+    unclassified = 0
+    lines = []
+    for line in report.read_text().splitlines():
+        match = pattern.match(line)
+        if match:
+            verdict = classes.get(match["name"])
+            text = f"**{verdict['kind']}**: {verdict['why']}" if verdict else "**UNCLASSIFIED**"
+            unclassified += verdict is None
+            lines.append(f"`{match['name']}` ({match['how']}): {text}")
+        else:
+            lines.append(line)
+    report.write_text("\n".join(lines) + "\n")
+    print(f"report: {report}; unclassified survivors: {unclassified}")
+    return 1 if unclassified else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--module", action="append", choices=sorted(MODULES))
@@ -357,7 +380,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=20260116, help="seed of --sample")
     parser.add_argument("--report", type=Path, default=ROOT / "docs" / "mutation.md")
     parser.add_argument("--skip-mutmut", action="store_true", help="module-level mutants only")
+    parser.add_argument(
+        "--reclassify", action="store_true", help="only refresh the report's classifications"
+    )
     args = parser.parse_args(argv)
+    if args.reclassify:
+        return reclassify(args.report)
     modules = args.module or DEFAULT_MODULES
     rng = random.Random(args.seed)
     started = time.monotonic()
