@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+import mpmath
 import numpy as np
 import pytest
 from hypothesis import example, given
@@ -60,8 +61,24 @@ def test_distance_is_elementwise() -> None:
 
 
 def test_distance_of_nan_is_refused() -> None:
-    with pytest.raises(ValueError, match="NaN"):
+    with pytest.raises(ValueError, match=r"^ulp_distance is undefined for NaN$"):
         ulp_distance(math.nan, 1.0)
+
+
+def test_distance_converts_integers_to_float64() -> None:
+    # 1.0 and 2.0 are a binade apart, and a binade holds 2^52 floats (52 fraction bits)
+    assert ulp_distance(1, 2) == 2**52
+    assert ulp_distance(2, 1) == -(2**52)
+
+
+def test_ulp_and_errors_convert_any_real_to_float64() -> None:
+    # Fractions and mpmath numbers are ArrayLike reals: they are rounded to float64 first, so
+    # ulp(1/3) is math.ulp of the float nearest 1/3 (math.ulp defines the spacing, see above)
+    third = Fraction(1, 3)
+    assert ulp([third]).tolist() == [math.ulp(1 / 3)]
+    assert ulp(mpmath.mpf(2) ** -1074).tolist() == MIN_SUBNORMAL
+    # a computed ½ against an exact ½ (oracle: σ(0) = ½ exactly) is no error at all
+    assert ulp_errors([Fraction(1, 2)], exact.values("sigmoid", [0.0])).tolist() == [0.0]
 
 
 def _raw(numerator: int, exponent: int) -> tuple[int, int, int, int]:
@@ -79,6 +96,14 @@ def _raw(numerator: int, exponent: int) -> tuple[int, int, int, int]:
 @example(3, -1075)  # 1.5·2^-1074: a tie between 1 and 2 subnormal quanta, rounds to 2
 @example(2**53 - 1, 971)  # the largest finite float
 @example(2**54 - 1, 970)  # exactly the overflow threshold 2^1024 − 2^970: a tie, rounds to inf
+@example(1, 0)  # powers of two: a one-bit mantissa is a value, not zero
+@example(-1, -1022)  # the smallest normal
+@example(1, 1023)  # the largest power of two
+@example(1, -1074)  # the smallest subnormal: the floor of the quantum
+@example(5, -1076)  # 1.25·2^-1074: below the floor's midpoint, rounds down to one quantum
+@example(7, -1076)  # 1.75·2^-1074: above it, rounds up to two
+@example(2**55 + 1, -1130)  # 2^-1075 + 2^-1130: rounding to 53 bits first would make a tie (0)
+@example(2**55 - 1, -1130)  # just below 2^-1075: rounds to 0 (the shortcut's edge, from above)
 def test_round_mpf_is_round_half_even(numerator: int, exponent: int) -> None:
     # CPython converts a Fraction with correctly rounded integer true division (ties to even,
     # subnormals included); it raises OverflowError exactly when the rounded value overflows.
@@ -90,8 +115,14 @@ def test_round_mpf_is_round_half_even(numerator: int, exponent: int) -> None:
     assert round_mpf(_raw(numerator, exponent)) == expected
 
 
-def test_round_mpf_far_below_the_subnormals_keeps_the_sign() -> None:
-    assert math.copysign(1.0, round_mpf(_raw(-1, -5000))) == -1.0
+@pytest.mark.parametrize("numerator", [1, -1])
+@pytest.mark.parametrize("exponent", [-5000, -1076])
+def test_round_mpf_to_zero_keeps_the_sign(numerator: int, exponent: int) -> None:
+    # below half the smallest subnormal the result is a zero of the value's sign (IEEE 754
+    # round to nearest keeps the sign of an underflowing result)
+    rounded = round_mpf(_raw(numerator, exponent))
+    assert rounded == 0.0
+    assert math.copysign(1.0, rounded) == numerator
 
 
 def test_ulp_of_mpf() -> None:
