@@ -48,6 +48,7 @@ __all__ = [
     "apply",
     "evaluate",
     "partials",
+    "rounding_lower_bound",
     "roundings",
     "running_error",
 ]
@@ -277,6 +278,102 @@ def _unit(op: Op) -> float:
     return 2 * U if op.kind == "exp_neg" else U
 
 
+def _carried(
+    op: Op, values: dict[str, Real], errors: dict[str, Real]
+) -> tuple[list[Real], list[Real]]:
+    """The operation's arguments, and what each carries into its result: |∂v/∂a|·error(a)
+    (the chain rule's local factor times the operand's error; 0 for a constant)."""
+    args = [values[a] if isinstance(a, str) else a for a in op.args]
+    local = partials(op.kind, args, values[op.name])
+    carried = [
+        abs(d) * errors[a] if isinstance(a, str) else 0 * d
+        for d, a in zip(local, op.args, strict=True)
+    ]
+    return args, carried
+
+
+def _local_bounds(kind: str, low: list[Any], high: list[Any], upper: bool) -> list[Any]:
+    """Bounds of |∂v/∂a| over operands with |a| in [low, high]: upper or lower ones."""
+    near, far = (high, low) if upper else (low, high)  # what makes a factor large / small
+    if kind == "product":
+        return [math.prod(near[:i] + near[i + 1 :], start=1.0) for i in range(len(near))]
+    if kind == "div":  # |∂(a/b)/∂a| = 1/|b|, |∂(a/b)/∂b| = |a|/b²
+        return [1 / far[1], near[0] / (far[1] * far[1])]
+    if kind == "exp_neg":  # |∂e^−a/∂a| = e^−a, bounded by the caller's magnitudes of the result
+        return [near[-1]]
+    return [1.0] * len(near)  # add, sub, neg
+
+
+def rounding_lower_bound(program: Program, inputs: dict[str, Any]) -> tuple[Any, Any]:
+    """A lower bound of R (T6.1) at many inputs at once, in float64 arrays, and where it holds.
+
+    The exact-form program evaluated in float64 is itself a float64 program, so each computed
+    ṽ is within e_v = 2·R_v of the exact v (T6.1 with nothing underflowing), R_v taken on upper
+    bounds of the magnitudes. Where every computed value is finite and 0 (exactly: a sum, or a
+    product with a factor 0) or within [2^−900, 2^900], nothing underflowed and no product of
+    the program's values leaves the float range; there |v| >= |ṽ| − e_v, and R evaluated on
+    those lower bounds (R grows with every |v| but a divisor's, which enters by its upper
+    bound) is a lower bound of R. Elsewhere `trusted` is False. The caller's margin (2^−20)
+    covers the float64 rounding of this computation itself.
+    """
+    np = _numpy()
+    values = dict(inputs)
+    low = {n: np.abs(v) for n, v in inputs.items()}
+    high = dict(low)
+    error = {n: np.zeros_like(v) for n, v in inputs.items()}
+    lower = {n: np.zeros_like(v) for n, v in inputs.items()}
+    trusted = np.ones(np.broadcast(*inputs.values()).shape, dtype=bool)
+    with np.errstate(all="ignore"):
+        for v in inputs.values():
+            trusted &= (v == 0) | ((np.abs(v) >= 2.0**-900) & (np.abs(v) <= 2.0**900))
+        for op in program.ops:
+            kind, names = op.exact if op.exact is not None else (op.kind, op.args)
+            args = [values[a] if isinstance(a, str) else a for a in names]
+            computed = apply(kind, args, lambda a: np.exp(-a))
+            magnitude = np.abs(computed)
+            lows = [low[a] if isinstance(a, str) else abs(a) for a in names]
+            highs = [high[a] if isinstance(a, str) else abs(a) for a in names]
+            if kind == "exp_neg":  # e^−ã within a factor e^(±error of ã) of e^−a
+                spread = np.exp(error[str(names[0])]) * (1 + 4 * U)
+                lows, highs = [*lows, magnitude / spread], [*highs, magnitude * spread]
+            local = _local_bounds(kind, lows, highs, upper=True)
+            carried = sum(
+                d * error[a] for d, a in zip(local, names, strict=True) if isinstance(a, str)
+            )
+            own = roundings(Op(op.name, kind, names)) * _unit(Op(op.name, kind, names))
+            error[op.name] = SAFETY * (carried + own * magnitude) / (1 - SAFETY * own)
+            exact_zero = computed == 0
+            if kind == "product":
+                exact_zero = exact_zero & np.logical_or.reduce(
+                    [np.asarray(values[a] == 0) for a in names if isinstance(a, str)]
+                )
+            elif kind not in ("add", "sub"):
+                exact_zero = np.zeros_like(trusted)
+            trusted &= exact_zero | ((magnitude >= 2.0**-900) & (magnitude <= 2.0**900))
+            trusted &= np.isfinite(error[op.name])
+            values[op.name] = computed
+            low[op.name] = np.maximum(magnitude - error[op.name], 0.0)
+            high[op.name] = magnitude + error[op.name]
+            # R's own sweep, with the program's operation (1 − y, not e/(1 + e)), on lower bounds
+            lows = [low[a] if isinstance(a, str) else abs(a) for a in op.args]
+            highs = [high[a] if isinstance(a, str) else abs(a) for a in op.args]
+            if op.kind == "exp_neg":
+                lows, highs = [*lows, low[op.name]], [*highs, high[op.name]]
+            local = _local_bounds(op.kind, lows, highs, upper=False)
+            carried = sum(
+                d * lower[a] for d, a in zip(local, op.args, strict=True) if isinstance(a, str)
+            )
+            lower[op.name] = carried + roundings(op) * _unit(op) * low[op.name]
+    return lower[program.output], trusted
+
+
+def _numpy() -> Any:
+    """numpy, imported where arrays are asked for (the mpmath sweeps do without it)."""
+    import numpy
+
+    return numpy
+
+
 def running_error(program: Program, inputs: dict[str, float]) -> RunningError:
     """The forward running-error sweep of T6.1 at finite float64 `inputs`.
 
@@ -291,26 +388,18 @@ def running_error(program: Program, inputs: dict[str, float]) -> RunningError:
         rounding: dict[str, Real] = dict.fromkeys(program.inputs, mpmath.mpf(0))
         underflow: dict[str, Real] = dict.fromkeys(program.inputs, mpmath.mpf(0))
         for op in program.ops:
-            args = [values[a] if isinstance(a, str) else mpmath.mpf(a) for a in op.args]
-            local = partials(op.kind, args, values[op.name])
-            names = [a if isinstance(a, str) else None for a in op.args]
-            carried_r = sum(
-                (abs(d) * rounding[a] for d, a in zip(local, names, strict=True) if a),
-                mpmath.mpf(0),
-            )
-            carried_u = sum(
-                (abs(d) * underflow[a] for d, a in zip(local, names, strict=True) if a),
-                mpmath.mpf(0),
-            )
+            args, carried_r = _carried(op, values, rounding)
+            _, carried_u = _carried(op, values, underflow)
             v = values[op.name]
-            rounding[op.name] = carried_r + roundings(op) * _unit(op) * abs(v)
+            rounding[op.name] = sum(carried_r) + roundings(op) * _unit(op) * abs(v)
             if op.kind == "product":
-                errors = [rounding[a] + underflow[a] if a else 0 for a in names]
-                own = _product_underflow(args, errors)
+                errors = [rounding[a] + underflow[a] if isinstance(a, str) else 0 for a in op.args]
+                own = _product_underflow([mpmath.mpf(a) for a in args], errors)
             elif op.kind == "neg":
                 own = mpmath.mpf(0)
             else:
-                own = ALPHA if _may_underflow(v, carried_r + carried_u) else mpmath.mpf(0)
-            underflow[op.name] = carried_u + own
+                propagated = sum(carried_r) + sum(carried_u)
+                own = ALPHA if _may_underflow(v, propagated) else mpmath.mpf(0)
+            underflow[op.name] = sum(carried_u) + own
         out = program.output
         return RunningError(values[out], rounding[out], underflow[out])

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import example, given, settings, target
 from hypothesis import strategies as st
 
-from neuron import exact
+from neuron import exact, reference
 from neuron.gate.protocol import Implementation, load
 from neuron.gate.strategies import learning_rates, log_uniform_floats, loss_inputs, neuron_inputs
 from neuron.gate.sweep import sweep
@@ -237,3 +237,28 @@ def test_an_unknown_operation_is_refused(kind: str) -> None:
         apply(kind, [1.0, 2.0], math.exp)
     with pytest.raises(ValueError, match="unknown operation"):
         partials(kind, [1.0, 2.0], 3.0)
+
+
+# --- the sweep's quick allowance is a lower bound of the policy's -----------------------------
+
+
+@settings(deadline=None)
+@given(
+    args=st.one_of(
+        neuron_inputs().flatmap(lambda a: learning_rates().map(lambda lr: (*a, lr))),
+        _scaled_back(),
+    )
+)
+def test_the_quick_allowance_never_exceeds_the_allowance(args: tuple[float, ...]) -> None:
+    for function in PROGRAMS:
+        program = PROGRAMS[function]
+        inputs = args[: len(program.inputs)] if function != "loss" else (0.25, args[2])
+        if function in ("sigmoid", "sigmoid_prime"):
+            inputs = (args[0] * args[1],) if math.isfinite(args[0] * args[1]) else (args[0],)
+        if not all(math.isfinite(a) for a in inputs):
+            continue  # no lower bound holds at NaN or ±∞ (the sweep judges those apart)
+        arrays = [np.array([a]) for a in inputs]
+        truth = np.asarray(getattr(reference, function)(*arrays))
+        quick = FLOAT64.quick_allowed_ulps(function, arrays, truth)[0]
+        allowed = FLOAT64.allowed_ulps(function, arrays, exact.values(function, *arrays))[0]
+        assert FLOAT64.least_allowed_ulps(function) <= quick <= allowed, (function, inputs)

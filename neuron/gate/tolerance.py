@@ -60,6 +60,12 @@ class UlpPolicy:
         """A lower bound of `allowed_ulps` over all finite inputs: N."""
         return float(self.ulps)
 
+    def quick_allowed_ulps(
+        self, function: str, args: Sequence[FloatArray], truth: FloatArray
+    ) -> FloatArray:
+        """A lower bound of `allowed_ulps` at each input, cheap to compute: N."""
+        return np.full(np.shape(truth), float(self.ulps))
+
     def allowed_error(self, function: str, args: tuple[float, ...], exact: Any) -> Any:
         """The allowed error at finite arguments as an mpmath number: N ulps of the exact value."""
         with mpmath.workprec(64):
@@ -91,6 +97,26 @@ class Float64Policy:
     def least_allowed_ulps(self, function: str) -> float:
         """A lower bound of `allowed_ulps` over all finite inputs (see _LEAST_ULPS)."""
         return _LEAST_ULPS[function]
+
+    def quick_allowed_ulps(
+        self, function: str, args: Sequence[FloatArray], truth: FloatArray
+    ) -> FloatArray:
+        """A lower bound of `allowed_ulps` at each input, from float64 arithmetic on arrays.
+
+        `truth` holds the correctly rounded values (the reference's). SAFETY times a lower
+        bound of the rounding part (``textbook.rounding_lower_bound``), lowered by 2^−20 for
+        its own float64 rounding, is below the allowance, which adds the underflow part; the
+        exact value v is within half an ulp of the truth r, so ulp(v) <= ulp(r). Where that
+        bound is not trusted: the least allowance.
+        """
+        program = textbook.PROGRAMS[function]
+        arrays = np.broadcast_arrays(*(np.asarray(a, dtype=np.float64) for a in args))
+        least = np.full(arrays[0].shape, _LEAST_ULPS[function])
+        inputs = dict(zip(program.inputs, arrays, strict=True))
+        rounding, trusted = textbook.rounding_lower_bound(program, inputs)
+        with np.errstate(all="ignore"):
+            quick = rounding * (SAFETY * (1 - 2.0**-20)) / np.spacing(np.abs(truth))
+        return np.where(trusted & np.isfinite(quick), np.maximum(quick, least), least)
 
     def allowed_error(self, function: str, args: tuple[float, ...], exact: Any) -> Any:
         """The allowed error at finite arguments as an mpmath number, unbounded in range."""

@@ -7,7 +7,7 @@ is exact in one multiplication: no Veltkamp splitting but for the inputs and the
 intermediates of dE/dw whose range is not known, no exponent bookkeeping but one power of two
 2^−m, and no `where`. Heads of values in a known binade are cut to 26 bits by adding and
 subtracting 1.5·2^p (two operations), which rounds anything below 2^p to a multiple of
-2^(p−52). The cost, measured by ``python benchmarks/speed.py``, is in the README.
+2^(p−52). Its cost: ``python benchmarks/run.py --only reference_speed`` (docs/results.md).
 
 Each kernel returns its float64 candidates and where they are *decided*: the rounding test
 (`round_pair`) proves the candidate is the correctly rounded value, given the error bound of
