@@ -48,6 +48,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--neuron-profile", metavar="NAME", default="ci", help="dev, ci (default) or thorough"
     )
     group.addoption(
+        "--neuron-strict",
+        action="store_true",
+        default=False,
+        help="fail on edge findings too (properties that fail at edge inputs only)",
+    )
+    group.addoption(
         "--neuron-timeout",
         metavar="SECONDS",
         type=float,
@@ -82,6 +88,7 @@ class _Gate:
         self.policy = parse_policy(config.getoption("neuron_policy"))
         self.settings = profile_settings(profile)
         self.profile = profile
+        self.strict = bool(config.getoption("neuron_strict"))
         self.sweep = SWEEP_POINTS[profile]
         self.impl: Implementation = open_target(
             target, DEFAULT_TIMEOUT if timeout is None else timeout
@@ -141,10 +148,12 @@ class NeuronItem(pytest.Item):
         self.user_properties.append(("points", result.points))
         if result.status == "not provided":
             pytest.skip(f"{gate.impl.name} does not provide {', '.join(result.missing)}")
-        if result.status == "failed":
-            report = Report(gate.impl.name, gate.policy.name, gate.profile, None, [result])
-            report.sweep, report.max_examples = gate.sweep, gate.settings.max_examples
+        report = Report(gate.impl.name, gate.policy.name, gate.profile, None, [result])
+        report.sweep, report.max_examples = gate.sweep, gate.settings.max_examples
+        if result.status == "failed" or (result.status == "finding" and gate.strict):
             raise PropertyFailedError(format_report(report))
+        if result.status == "finding":  # shown in the report's sections, not a failure
+            self.add_report_section("call", "neuron edge finding", format_report(report))
 
     def repr_failure(
         self,

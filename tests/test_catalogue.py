@@ -291,7 +291,8 @@ def test_failure_report_shows_the_input_and_expected_against_got(
     assert failure.expected is not None
     assert failure.got is not None
     assert f"FAILED forward-exact: {by_id('forward-exact').title}" in text
-    assert f"input: {failure.args!r}" in text
+    w, x = failure.args  # named in the report, as a person reads them
+    assert f"input: w={w!r}, x={x!r}" in text
     assert f"expected {np.float64(failure.expected)!r}, got {np.float64(failure.got)!r}" in text
     assert failure.error is not None
     assert failure.allowed is not None

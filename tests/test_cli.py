@@ -45,7 +45,7 @@ def test_reference_passes_with_exit_0(capsys: pytest.CaptureFixture[str]) -> Non
     status, out, err = _run(capsys, "verify", "--only", FAST)
     assert status == 0, out
     assert err == ""
-    assert "2 passed, 0 failed, 0 not provided" in out
+    assert "2 passed, 0 failed, 0 edge findings, 0 not provided" in out
 
 
 def test_report_header_names_target_policy_and_profile(

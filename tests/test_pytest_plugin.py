@@ -101,3 +101,13 @@ def test_unknown_profile_is_a_usage_error(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--neuron-impl=reference", "--neuron-profile=nightly")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*unknown profile 'nightly'*"])
+
+
+def test_an_edge_finding_passes_unless_strict(pytester: pytest.Pytester) -> None:
+    # flush_subnormals.py is right at every ordinary input: its flush is an edge finding
+    flushing = str(IMPLEMENTATIONS / "flush_subnormals.py")
+    ci = ("--neuron-profile=ci", "-p", "no:cacheprovider", "-k", "forward-exact")
+    pytester.runpytest(f"--neuron-impl={flushing}", *ci).assert_outcomes(passed=1)
+    strict = pytester.runpytest(f"--neuron-impl={flushing}", "--neuron-strict", *ci)
+    strict.assert_outcomes(failed=1)
+    strict.stdout.fnmatch_lines(["*EDGE FINDING forward-exact*", "*class: subnormals flushed*"])

@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 
 from neuron import exact
 from neuron.gate import strategies
-from neuron.gate.protocol import Implementation
+from neuron.gate.protocol import PROTOCOL, Implementation
 from neuron.gate.tolerance import Policy, U
 from neuron.numerics import bounds, fd
 from neuron.numerics.ulp import ExactValues, round_mpf, ulp_errors
@@ -99,6 +99,15 @@ class Property:
     examples: tuple[Args, ...] = field(default=())
     #: For the comparisons with the oracle: the function swept at 10^5 points (neuron.gate.sweep).
     sweep: str | None = None
+    #: The kind of each argument ("w", "x", "t", "lr", "z", "y"; neuron.gate.domains), which
+    #: says whether an input is ordinary; by default the swept function's parameters.
+    arguments: tuple[str, ...] = ()
+
+    def kinds(self) -> tuple[str, ...]:
+        """The kind of each argument of `check`."""
+        if self.arguments:
+            return self.arguments
+        return PROTOCOL[self.sweep] if self.sweep is not None else ()
 
 
 def _arrays(args: Args) -> list[FloatArray]:
@@ -732,6 +741,7 @@ PROPERTIES: Final[tuple[Property, ...]] = (
         lambda: _moderate_neurons(700.0),
         _differentiated,
         ((0.5, 2.0, 0.25), (1e-300, 1e300, 1.0), (-0.25, 2800.0, 0.0)),
+        arguments=("w", "x", "t"),
     ),
     Property(
         "gradient-central-difference",
@@ -741,6 +751,7 @@ PROPERTIES: Final[tuple[Property, ...]] = (
         _fd_inputs,
         _fd_check(fd.central_difference, 3),
         ((0.5, 2.0, 0.25), (-3.0, 1e-10, 0.9)),
+        arguments=("w", "x", "t"),
     ),
     Property(
         "gradient-richardson",
@@ -750,6 +761,7 @@ PROPERTIES: Final[tuple[Property, ...]] = (
         _fd_inputs,
         _fd_check(fd.richardson, 5),
         ((0.5, 2.0, 0.25),),
+        arguments=("w", "x", "t"),
     ),
     Property(
         "sigmoid-prime-product",
@@ -759,6 +771,7 @@ PROPERTIES: Final[tuple[Property, ...]] = (
         _finite_z,
         _sigmoid_prime_product,
         tuple((z,) for z in strategies.HARD_Z),
+        arguments=("z",),
     ),
     Property(
         "sigmoid-prime-complement",
@@ -767,6 +780,7 @@ PROPERTIES: Final[tuple[Property, ...]] = (
         ("sigmoid", "sigmoid_prime"),
         _finite_z,
         _sigmoid_prime_complement,
+        arguments=("z",),
     ),
     Property(
         "sigmoid-symmetry",
@@ -775,6 +789,7 @@ PROPERTIES: Final[tuple[Property, ...]] = (
         ("sigmoid",),
         _finite_z,
         _sigmoid_symmetry,
+        arguments=("z",),
     ),
     Property(
         "sigmoid-tanh",
@@ -783,6 +798,7 @@ PROPERTIES: Final[tuple[Property, ...]] = (
         ("sigmoid",),
         _finite_z,
         _sigmoid_tanh,
+        arguments=("z",),
     ),
     Property(
         "sigmoid-second-derivative",
@@ -792,6 +808,7 @@ PROPERTIES: Final[tuple[Property, ...]] = (
         lambda: st.floats(-30, 30).map(lambda z: (z,)),
         _second_derivative,
         ((0.0,), (1.3169578969248166,), (-25.0,)),
+        arguments=("z",),
     ),
     Property(
         "sigmoid-range",
@@ -800,6 +817,7 @@ PROPERTIES: Final[tuple[Property, ...]] = (
         ("sigmoid", "sigmoid_prime"),
         _z,
         _sigmoid_range,
+        arguments=("z",),
     ),
     Property(
         "sigmoid-monotone",
@@ -808,6 +826,7 @@ PROPERTIES: Final[tuple[Property, ...]] = (
         ("sigmoid",),
         _z_pairs,
         _sigmoid_monotone,
+        arguments=("z", "z"),
     ),
     Property(
         "step-definition",
@@ -816,6 +835,7 @@ PROPERTIES: Final[tuple[Property, ...]] = (
         ("step", "gradient"),
         lambda: _step_inputs().filter(lambda a: all(math.isfinite(v) for v in a)),
         _step_definition,
+        arguments=("w", "x", "t", "lr"),
     ),
     Property(
         "loss-descent",
@@ -825,6 +845,7 @@ PROPERTIES: Final[tuple[Property, ...]] = (
         strategies.descent_inputs,
         _descent,
         ((0.0, 1.0, 1.0, 2 / bounds.CURVATURE_C), (0.2, 1.0, 0.0, 25.0)),
+        arguments=("w", "x", "t", "lr"),
     ),
     Property(
         "loss-increase",
@@ -834,6 +855,7 @@ PROPERTIES: Final[tuple[Property, ...]] = (
         _rate_family,
         _large_rate_increases,
         ((0.2, 1.0), (0.1, 1e-30)),
+        arguments=("z", "x"),
     ),
     Property(
         "step-convergence",
@@ -843,6 +865,7 @@ PROPERTIES: Final[tuple[Property, ...]] = (
         _convergence_inputs,
         _convergence,
         ((1.0, 0.75, 1.0),),
+        arguments=("x", "t", "z"),
     ),
 )
 

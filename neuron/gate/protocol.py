@@ -111,13 +111,23 @@ def _unchanged(before: NDArray[Any], after: NDArray[Any]) -> bool:
     return before.tobytes() == after.tobytes()
 
 
+def _numpy_value(argument: Any) -> Any:
+    """A fresh numpy copy of an array, a numpy float64 for a Python number: a target meets
+    numpy's arithmetic (∞ on overflow), never Python's (OverflowError), whatever calls it."""
+    if isinstance(argument, np.ndarray):
+        return np.array(argument, copy=True)
+    if isinstance(argument, (int, float)) and not isinstance(argument, bool):
+        return np.float64(argument)
+    return argument
+
+
 def checked_call(function: Callable[..., Any], name: str, args: Sequence[Any]) -> FloatArray:
     """Call one protocol function and hold its answer to the protocol.
 
     NumPy arguments are passed as fresh copies, so that an implementation that writes into
     them cannot change the caller's data; the copies are compared with the originals after
-    the call. The answer must convert to real numbers with the broadcast shape of the
-    arguments (a 0-d array for scalars).
+    the call. Python numbers are passed as numpy float64 scalars. The answer must convert to
+    real numbers with the broadcast shape of the arguments (a 0-d array for scalars).
 
     Raises
     ------
@@ -125,7 +135,7 @@ def checked_call(function: Callable[..., Any], name: str, args: Sequence[Any]) -
         If the answer is None, not real numbers, or of the wrong shape, or an argument was
         changed in place.
     """
-    copies = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args]
+    copies = [_numpy_value(a) for a in args]
     answer = function(*copies)
     parameters = PROTOCOL.get(name, ())
     for i, (original, copy) in enumerate(zip(args, copies, strict=True)):
@@ -174,7 +184,8 @@ class Implementation:
         return checked_call(self.functions[function], function, args)
 
     def elementwise(self, function: str, *arrays: FloatArray) -> FloatArray:
-        """Call a protocol function once per element, with Python floats, for scalar-only code.
+        """Call a protocol function once per element, with numpy float64 scalars (a subclass of
+        float, so `math` functions take them), for scalar-only code.
 
         Raises
         ------

@@ -20,9 +20,11 @@ from xml.etree import ElementTree
 
 import numpy as np
 from hypothesis import HealthCheck, example, given, seed, settings, target
-from hypothesis.errors import Flaky
+from hypothesis.errors import Flaky, Unsatisfiable
 from hypothesis.reporting import with_reporter
+from hypothesis.strategies import SearchStrategy
 
+from neuron.gate import domains
 from neuron.gate import sweep as sweeping
 from neuron.gate.properties import PROPERTIES, Args, Measurement, Property
 from neuron.gate.protocol import Implementation, ImplementationError, describe_exception
@@ -96,6 +98,8 @@ class Failure:
     #: argument, an exception on a batch): the sweep's seed and size, to rerun it
     sweep_seed: int | None = None
     sweep_points: int | None = None
+    #: for an edge finding: its class ("overflow to ∞ or NaN in an intermediate", ...)
+    kind: str = ""
 
 
 @dataclass
@@ -105,7 +109,7 @@ class PropertyResult:
     id: str
     title: str
     theorems: tuple[str, ...]
-    status: str  # passed | failed | not provided
+    status: str  # passed | failed | finding (fails at edge inputs only) | not provided
     examples: int = 0
     points: int = 0  # every point compared: the examples' elements and the sweep's
     sweep_points: int = 0
@@ -117,6 +121,8 @@ class PropertyResult:
     unit: str = ""
     seconds: float = 0.0
     failure: Failure | None = None
+    #: a counterexample at edge inputs only (neuron.gate.domains), where none is ordinary
+    finding: Failure | None = None
     missing: tuple[str, ...] = field(default=())
     notes: list[str] = field(default_factory=list)
 
@@ -139,7 +145,13 @@ class Report:
 
     @property
     def passed(self) -> bool:
+        """No property failed at an ordinary input (edge findings do not count)."""
         return all(r.status != "failed" for r in self.results)
+
+    @property
+    def findings(self) -> int:
+        """Properties that fail at edge inputs only."""
+        return sum(r.status == "finding" for r in self.results)
 
     @property
     def points(self) -> int:
@@ -158,8 +170,9 @@ class Report:
 
         results = []
         for r in self.results:
-            record = {k: v for k, v in vars(r).items() if k != "failure"}
+            record = {k: v for k, v in vars(r).items() if k not in ("failure", "finding")}
             record["failure"] = vars(r.failure) if r.failure else None
+            record["finding"] = vars(r.finding) if r.finding else None
             results.append(encode(record))
         head = {"target": self.target, "policy": self.policy, "profile": self.profile}
         effort = {
@@ -213,6 +226,8 @@ class Report:
                 failure.text = "\n".join(body)
             out = ElementTree.SubElement(case, "system-out")
             out.text = _summary(r)
+            if r.finding is not None:  # a note, not a failure (unless --strict made it one)
+                out.text += "\n" + "\n".join(_finding_lines(self, r, by_id[r.id]))
         root = ElementTree.Element("testsuites")
         root.append(suite)
         ElementTree.indent(root)
@@ -263,9 +278,16 @@ def reproduction(
         "from neuron.gate.properties import by_id\n"
         "from neuron.gate.protocol import load\n"
         "from neuron.gate.tolerance import parse_policy\n"
-        f"m = by_id({prop.id!r}).check(load({target!r}), parse_policy({policy!r}), {args!r})\n"
+        f"m = by_id({prop.id!r}).check(load({target!r}), parse_policy({policy!r}), "
+        f"{_literal(args)})\n"
         "print(m.passed, m.expected, m.got, m.error, m.allowed)"
     )
+
+
+def _literal(args: Args) -> str:
+    """The arguments as Python source that runs anywhere: float('nan'), float('inf')."""
+    parts = [repr(float(a)) if math.isfinite(a) else f"float({str(float(a))!r})" for a in args]
+    return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
 
 
 def _sweep_seed(random_seed: int | None, derandomize: bool, prop: Property) -> int:
@@ -273,7 +295,7 @@ def _sweep_seed(random_seed: int | None, derandomize: bool, prop: Property) -> i
     return zlib.crc32(f"{base}:{prop.id}".encode())
 
 
-def run_property(  # noqa: PLR0913, PLR0915 - one property's search and sweep, keyword-only past 4
+def run_property(  # noqa: PLR0913 - one property's search and sweep, keyword-only past 4
     prop: Property,
     impl: Implementation,
     policy: Policy,
@@ -286,66 +308,31 @@ def run_property(  # noqa: PLR0913, PLR0915 - one property's search and sweep, k
 
     The search is Hypothesis's (pinned examples, generated inputs steered by ``target()``,
     shrinking); a property that compares a function with the oracle then gets a sweep of
-    `sweep_points` points (neuron.gate.sweep) if the search found nothing.
+    `sweep_points` points (neuron.gate.sweep) if the search found nothing. A counterexample
+    at an edge input (neuron.gate.domains) is followed by a search of the ordinary inputs
+    alone: the property fails if that finds one too, and otherwise has an edge *finding*.
     """
     result = PropertyResult(prop.id, prop.title, prop.theorems, "passed")
     if not impl.provides(prop.requires):
         result.status = "not provided"
         result.missing = tuple(f for f in prop.requires if f not in impl.functions)
         return result
-    worst_ratio = -1.0
     started = time.perf_counter()
+    kinds = prop.kinds()
 
-    def body(args: Args) -> None:
-        nonlocal worst_ratio
-        result.examples += 1
-        try:
-            m = prop.check(impl, policy, args)
-        except ImplementationError as error:
-            if error.fatal:
-                raise _AbortError(args, str(error)) from error
-            raise _FalsifiedError(args, str(error), None) from error
-        except (Exception, SystemExit) as error:  # the implementation under test raised or exited
-            raise _FalsifiedError(args, describe_exception(error), None) from error
-        result.points += int(m.error.size)
-        ratio = float(np.max(m.ratio)) if m.ratio.size else 0.0
-        i = m.worst()
-        if ratio > worst_ratio:
-            worst_ratio = ratio
-            result.worst_error = float(m.error.ravel()[i])
-            result.worst_allowed = float(m.allowed.ravel()[i])
-            result.worst_args = _plain(args)
-            result.unit = m.unit
-        target(min(ratio, 1e6), label="error / allowed")
-        if not m.passed:
-            raise _FalsifiedError(args, _describe(m), m)
+    def ordinary(args: Args) -> bool:
+        return bool(np.all(domains.is_ordinary(kinds, args))) if kinds else True
 
-    test = given(prop.inputs())(body)
-    for case in prop.examples:
-        test = example(case)(test)
-    test = hypothesis_settings(test)
-    if random_seed is not None:
-        test = seed(random_seed)(test)
-    elif hypothesis_settings.derandomize:
-        # Hypothesis derives a derandomized seed from the test function's source, which is
-        # this module's `body` for every property: an edit here would change every search.
-        test = seed(zlib.crc32(prop.id.encode()))(test)
-    try:
-        with with_reporter(lambda _: None):  # Hypothesis's own notes would land in our report
-            test()
-    except _FalsifiedError as falsified:
-        result.failure = _failure(falsified)
-    except _AbortError as aborted:
-        result.failure = Failure(_plain(aborted.args_), str(aborted), found_by="search, not shrunk")
-    except Flaky as flaky:
-        inner = [e for e in getattr(flaky, "exceptions", ()) if isinstance(e, _FalsifiedError)]
-        args = _plain(inner[0].args_) if inner else ()
-        result.failure = Failure(
-            args,
-            "answers differently for the same input: an input failed once and passed when "
-            "Hypothesis ran it again" + (f" ({inner[0]})" if inner else ""),
-            found_by="search, not shrunk",
+    search = _Search(prop, impl, policy, hypothesis_settings, random_seed, result)
+    failure = search.run(prop.inputs(), prop.examples)
+    if failure is not None and failure.found_by == "search" and not ordinary(failure.args):
+        edge = failure
+        failure = search.run(
+            prop.inputs().filter(ordinary), tuple(e for e in prop.examples if ordinary(e))
         )
+        if failure is None:
+            result.finding = _classified(edge)
+    result.failure = failure
     if result.failure is None and prop.sweep is not None and sweep_points > 0:
         derandomize = bool(hypothesis_settings.derandomize)
         _run_sweep(
@@ -355,12 +342,111 @@ def run_property(  # noqa: PLR0913, PLR0915 - one property's search and sweep, k
             sweep_points,
             sweep_seed=_sweep_seed(random_seed, derandomize, prop),
             result=result,
-            worst_ratio=worst_ratio,
+            worst_ratio=search.worst_ratio,
         )
     if result.failure is not None:
-        result.status = "failed"
+        result.status, result.finding = "failed", None
+    elif result.finding is not None:
+        result.status = "finding"
     result.seconds = time.perf_counter() - started
     return result
+
+
+class _Search:
+    """Hypothesis searches of one property, adding their effort and worst case to `result`."""
+
+    def __init__(  # noqa: PLR0913, PLR0917 - what to search and where to record it
+        self,
+        prop: Property,
+        impl: Implementation,
+        policy: Policy,
+        hypothesis_settings: settings,
+        random_seed: int | None,
+        result: PropertyResult,
+    ) -> None:
+        self.prop, self.impl, self.policy = prop, impl, policy
+        self.settings, self.random_seed, self.result = hypothesis_settings, random_seed, result
+        self.worst_ratio = -1.0
+
+    def body(self, args: Args) -> None:
+        result = self.result
+        result.examples += 1
+        try:
+            m = self.prop.check(self.impl, self.policy, args)
+        except ImplementationError as error:
+            if error.fatal:
+                raise _AbortError(args, str(error)) from error
+            raise _FalsifiedError(args, str(error), None) from error
+        except (Exception, SystemExit) as error:  # the implementation under test raised or exited
+            raise _FalsifiedError(args, describe_exception(error), None) from error
+        result.points += int(m.error.size)
+        ratio = float(np.max(m.ratio)) if m.ratio.size else 0.0
+        i = m.worst()
+        if ratio > self.worst_ratio:
+            self.worst_ratio = ratio
+            result.worst_error = float(m.error.ravel()[i])
+            result.worst_allowed = float(m.allowed.ravel()[i])
+            result.worst_args = _plain(args)
+            result.unit = m.unit
+        target(min(ratio, 1e6), label="error / allowed")
+        if not m.passed:
+            raise _FalsifiedError(args, _describe(m), m)
+
+    def run(self, inputs: SearchStrategy[Args], examples: Sequence[Args]) -> Failure | None:
+        """One search: its failure, shrunk, or None."""
+        test = given(inputs)(self.body)
+        for case in examples:
+            test = example(case)(test)
+        test = self.settings(test)
+        if self.random_seed is not None:
+            test = seed(self.random_seed)(test)
+        elif self.settings.derandomize:
+            # Hypothesis derives a derandomized seed from the test function's source, which is
+            # this module's `body` for every property: an edit here would change every search.
+            test = seed(zlib.crc32(self.prop.id.encode()))(test)
+        try:
+            with with_reporter(lambda _: None):  # Hypothesis's own notes would land in our report
+                test()
+        except _FalsifiedError as falsified:
+            return _failure(falsified)
+        except _AbortError as aborted:
+            return Failure(_plain(aborted.args_), str(aborted), found_by="search, not shrunk")
+        except Unsatisfiable:  # no ordinary input among those the strategy draws
+            return None
+        except Flaky as flaky:
+            inner = [e for e in getattr(flaky, "exceptions", ()) if isinstance(e, _FalsifiedError)]
+            args = _plain(inner[0].args_) if inner else ()
+            return Failure(
+                args,
+                "answers differently for the same input: an input failed once and passed when "
+                "Hypothesis ran it again" + (f" ({inner[0]})" if inner else ""),
+                found_by="search, not shrunk",
+            )
+        return None
+
+
+#: The classes of edge findings, as the report names them.
+OVERFLOW = "overflow to ∞ or NaN in an intermediate"
+FLUSHED = "subnormals flushed to zero"
+EXCEPTION = "an exception at an extreme input"
+NONFINITE = "a NaN or infinite input not answered as IEEE 754 propagates it"
+LARGER = "an error beyond the policy's bound at an extreme input"
+
+
+def _classified(finding: Failure) -> Failure:
+    """The finding with its class: what most likely made correct-looking code differ there."""
+    tiny = any(0 < abs(a) < 2.0**-1022 for a in finding.args)
+    if finding.expected is None:
+        finding.kind = EXCEPTION
+    elif not all(math.isfinite(a) for a in finding.args):
+        finding.kind = NONFINITE
+    elif finding.got is not None and not math.isfinite(finding.got):
+        finding.kind = OVERFLOW
+    elif tiny or (finding.got == 0 and finding.expected != 0):
+        finding.kind = FLUSHED
+    else:
+        finding.kind = LARGER
+    return finding
 
 
 def _failure(falsified: _FalsifiedError) -> Failure:
@@ -399,6 +485,19 @@ def _run_sweep(  # noqa: PLR0913 - the sweep's inputs and where its findings go
             result.worst_error, result.worst_allowed = found.worst_error, found.worst_allowed
             result.worst_args, result.unit = found.worst_args, "ulps"
     if found.failure_args is None:
+        f = found.finding
+        if f is not None and result.finding is None:
+            result.finding = _classified(
+                Failure(
+                    f.args,
+                    f.message,
+                    float(f.measurement.expected[0]),
+                    float(f.measurement.got[0]),
+                    float(f.measurement.error[0]),
+                    float(f.measurement.allowed[0]),
+                    found_by="sweep",
+                )
+            )
         return
     m = found.measurement
     result.failure = Failure(
@@ -484,12 +583,33 @@ def _failure_lines(report: Report, r: PropertyResult, prop: Property) -> list[st
         "sweep": f"the sweep of {report.sweep} points per function (its simplest failing point)",
     }[r.failure.found_by]
     lines = [
-        f"  input: {r.failure.args!r}",
+        f"  input: {_named(prop, r.failure.args)}",
         f"  {r.failure.message}",
         f"  found by: {found}",
     ]
     snippet = reproduction(report.target, report.policy, prop, r.failure.args, r.failure)
     return [*lines, "  reproduce:", *("    " + line for line in snippet.splitlines())]
+
+
+def _finding_lines(report: Report, r: PropertyResult, prop: Property) -> list[str]:
+    assert r.finding is not None
+    f = r.finding
+    lines = [
+        f"  class: {f.kind}",
+        f"  input: {_named(prop, f.args)}",
+        f"  {f.message}",
+        "  no ordinary input fails (neuron.gate.domains): this fails the run only with --strict",
+    ]
+    snippet = reproduction(report.target, report.policy, prop, f.args, f)
+    return [*lines, "  reproduce:", *("    " + line for line in snippet.splitlines())]
+
+
+def _named(prop: Property, args: Args) -> str:
+    """The input with its arguments named, as `w=0.5, x=2.0, t=0.25`."""
+    kinds = prop.kinds()
+    if len(kinds) != len(args):
+        return repr(args)
+    return ", ".join(f"{k}={a!r}" for k, a in zip(kinds, args, strict=True))
 
 
 def format_report(report: Report) -> str:
@@ -522,11 +642,15 @@ def format_report(report: Report) -> str:
     lines = [header, effort, ""]
     for row in rows:
         lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
-    counts = {s: sum(r.status == s for r in report.results) for s in ("passed", "failed")}
-    skipped = len(report.results) - counts["passed"] - counts["failed"]
+    counts = {
+        s: sum(r.status == s for r in report.results) for s in ("passed", "failed", "finding")
+    }
+    skipped = len(report.results) - sum(counts.values())
+    findings = counts["finding"]
     lines.append("")
     lines.append(
-        f"{counts['passed']} passed, {counts['failed']} failed, {skipped} not provided; "
+        f"{counts['passed']} passed, {counts['failed']} failed, "
+        f"{findings} edge finding{'' if findings == 1 else 's'}, {skipped} not provided; "
         f"{report.points} points checked in {report.seconds:.1f} s"
     )
     notes = [f"  {r.id}: {note}" for r in report.results for note in r.notes]
@@ -544,5 +668,12 @@ def format_report(report: Report) -> str:
                 "",
                 f"FAILED {r.id}: {r.title} (theorems {', '.join(r.theorems)})",
                 *_failure_lines(report, r, by_id[r.id]),
+            ]
+    for r in report.results:
+        if r.finding is not None:
+            lines += [
+                "",
+                f"EDGE FINDING {r.id}: {r.title} (theorems {', '.join(r.theorems)})",
+                *_finding_lines(report, r, by_id[r.id]),
             ]
     return "\n".join(lines)

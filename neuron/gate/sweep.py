@@ -32,9 +32,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from neuron import reference
-from neuron.gate import strategies
+from neuron.gate import domains, strategies
 from neuron.gate.properties import Measurement, exact_measurement
 from neuron.gate.protocol import (
+    PROTOCOL,
     ContractError,
     ElementError,
     FloatArray,
@@ -44,7 +45,7 @@ from neuron.gate.protocol import (
 )
 from neuron.gate.tolerance import Policy
 
-__all__ = ["SAMPLERS", "SweepResult", "sample", "sweep"]
+__all__ = ["SAMPLERS", "Finding", "SweepResult", "sample", "sweep"]
 
 Sampler = Callable[[np.random.Generator, int], tuple[FloatArray, ...]]
 
@@ -302,6 +303,15 @@ def sample(function: str, n: int, seed: int | None = None) -> tuple[FloatArray, 
 # The comparison
 
 
+@dataclass(frozen=True)
+class Finding:
+    """The simplest failing point of a sweep where only edge inputs fail."""
+
+    args: tuple[float, ...]
+    message: str
+    measurement: Measurement
+
+
 @dataclass
 class SweepResult:
     """What a sweep of one function found."""
@@ -316,6 +326,8 @@ class SweepResult:
     failure_args: tuple[float, ...] | None = None
     message: str = ""
     measurement: Measurement | None = None
+    #: a failure at edge inputs only (neuron.gate.domains), where no ordinary point failed
+    finding: Finding | None = None
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -515,6 +527,27 @@ def _judge(  # noqa: PLR0913 - the points, the answers, and where the findings g
             result.worst_args = _row(subset, j)
         if not m.passed:
             failing = rows[~m.ok]
+            kinds = PROTOCOL[function]
+            ordinary = domains.is_ordinary(kinds, tuple(a[failing] for a in arrays))
+            if not ordinary.any():
+                # edge inputs only: a finding (the first), and the search goes on
+                if result.finding is None:
+                    i = _simplest(arrays, failing)
+                    k = int(np.flatnonzero(rows == i)[0])
+                    result.finding = Finding(
+                        _row(arrays, i),
+                        f"expected {m.expected[k]!r}, got {m.got[k]!r}: error {m.error[k]:.3g} "
+                        f"ulps > allowed {m.allowed[k]:.3g} ({failing.size} of the {rows.size} "
+                        "points re-checked here fail, none of them ordinary)",
+                        Measurement(
+                            m.error[k : k + 1],
+                            m.allowed[k : k + 1],
+                            m.expected[k : k + 1],
+                            m.got[k : k + 1],
+                        ),
+                    )
+                continue
+            failing = failing[ordinary]
             i = _simplest(arrays, failing)
             k = int(np.flatnonzero(rows == i)[0])
             result.measurement = Measurement(
