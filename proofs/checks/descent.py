@@ -89,6 +89,8 @@ T4_2_T = Fraction(1, 2)
 
 
 def _interval_sigma(z: interval.Interval, prec: int) -> interval.Interval:
+    """An enclosure of σ(z) by libmpi from the definition 1/(1 + e^(−z)): T4.2 is a fact about
+    the real function, proven here without neuron.exact."""
     one = (from_int(1), from_int(1))
     result: interval.Interval = mpi_div(one, mpi_add(one, mpi_exp(mpi_neg(z), prec), prec), prec)
     return result

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import importlib
 import math
+import operator
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 from functools import partial
 from typing import Any
@@ -15,11 +16,9 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 from hypothesis import target as steer
 from mpmath import mp, mpf
-from mpmath.libmp import from_int, from_man_exp, mpf_mul
-from mpmath.libmp.libmpi import mpi_add, mpi_div, mpi_exp, mpi_mul, mpi_neg, mpi_sub
+from mpmath.libmp import from_man_exp
 
 from .. import interval
-from .descent import _interval_sigma
 from .machinery import (
     DIGITS,
     HALF_SUBNORMAL,
@@ -110,6 +109,8 @@ def _textbook() -> Any:
 
 
 def _float64_exp_neg(a: float) -> float:
+    """e^(−a) in float64 as the textbook evaluates it: this machine's math.exp (within one ulp,
+    t6_1_exp_within_one_ulp), +inf on overflow."""
     try:
         return math.exp(-a)
     except OverflowError:  # IEEE 754 overflow: +inf
@@ -198,7 +199,13 @@ def t6_1_first_order_coefficients(profile: Profile) -> str:
     )
 
 
-HARD_Z = (0.0, 1e-300, 36.7, 37.3, 37.5, 708.4, 709.78, 710.0, 745.1, 746.0, 800.0)
+def _hard_z() -> tuple[float, ...]:
+    """The hard arguments of σ the gate pins (neuron.gate.strategies.HARD_Z): the floats on both
+    sides of each threshold where fl(σ), fl(σ') or e^z changes behaviour, ±0 and the extremes."""
+    from neuron.gate.strategies import HARD_Z
+
+    return HARD_Z
+
 
 # Where an intermediate underflows and a later factor scales it back into the normal range:
 # the step at a subnormal x with a huge η (T6.1's underflow term, found by the gate's sweep).
@@ -221,7 +228,7 @@ def _textbook_inputs(draw: st.DrawFn) -> dict[str, float]:
     z_target = draw(
         st.one_of(
             _reals(-800, 800),
-            st.builds(lambda c, off: sign * c + off, st.sampled_from(HARD_Z), _reals(-0.5, 0.5)),
+            st.builds(lambda c, off: sign * c + off, st.sampled_from(_hard_z()), _reals(-0.5, 0.5)),
             _magnitudes(-1074, 1023),
             st.just(0.0),  # w = 0: nothing but the scaled-back underflow in the step
         )
@@ -380,60 +387,53 @@ def t6_1_no_violation_search(profile: Profile) -> str:
     )
 
 
-def two_sum(a: float, b: float) -> tuple[float, float]:
-    """Knuth's TwoSum: s = fl(a + b) and e with a + b = s + e exactly."""
-    s = a + b
-    b_virtual = s - a
-    a_virtual = s - b_virtual
-    return s, (a - a_virtual) + (b - b_virtual)
+def _check_error_free(
+    name: str,
+    transform: Callable[[Any, Any], tuple[Any, Any]],
+    operation: Callable[[Any, Any], Any],
+    pairs: Sequence[tuple[float, float]],
+) -> None:
+    """Run a shipped error-free transform of neuron.numerics.doubleword on every pair at once
+    (it is vectorized) and require, in exact rationals, head = fl(a ∘ b) and head + tail = a ∘ b."""
+    import numpy as np
 
-
-def _split(a: float) -> tuple[float, float]:
-    """Veltkamp's splitting: a = hi + lo with hi, lo of at most 26 significant bits each."""
-    c = 134217729.0 * a  # 2^27 + 1
-    hi = c - (c - a)
-    return hi, a - hi
-
-
-def two_product(a: float, b: float) -> tuple[float, float]:
-    """Dekker's TwoProduct: p = fl(a·b) and e with a·b = p + e exactly (no FMA needed)."""
-    p = a * b
-    a_hi, a_lo = _split(a)
-    b_hi, b_lo = _split(b)
-    e = ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
-    return p, e
+    a = np.array([pair[0] for pair in pairs], dtype=np.float64)
+    b = np.array([pair[1] for pair in pairs], dtype=np.float64)
+    heads, tails = transform(a, b)
+    for (x, y), head, tail in zip(pairs, heads.tolist(), tails.tolist(), strict=True):
+        exact = operation(Fraction(x), Fraction(y))
+        if head != operation(x, y) or Fraction(head) + Fraction(tail) != exact:
+            raise CheckError(f"{name}({x!r}, {y!r}) = ({head!r}, {tail!r}) is not exact")
 
 
 @check("T6.2", "high-precision")
 def t6_2_two_sum_exact(profile: Profile) -> str:
+    from neuron.numerics import doubleword
+
     finite = st.floats(
         allow_nan=False, allow_infinity=False, min_value=-(2.0**1020), max_value=2.0**1020
     )
     pairs = _draw(st.tuples(finite, finite), profile.examples, "t6_2_sum")
     pairs += [(1.0, 2.0**-60), (0.5, -0.49999999999999994), (5e-324, 1e-310), (1e300, -1e284)]
-    for a, b in pairs:
-        s, e = two_sum(a, b)
-        if s != a + b or Fraction(s) + Fraction(e) != Fraction(a) + Fraction(b):
-            raise CheckError(f"TwoSum({a!r}, {b!r}) = ({s!r}, {e!r}) is not exact")
+    _check_error_free("two_sum", doubleword.two_sum, operator.add, pairs)
     return (
-        f"TwoSum: s + e = a + b exactly, s = fl(a + b), at {len(pairs)} Hypothesis pairs (|a|, |b| "
-        "≤ 2^1020)"
+        f"neuron.numerics.doubleword.two_sum (Knuth's TwoSum): s + e = a + b exactly, "
+        f"s = fl(a + b), at {len(pairs)} Hypothesis pairs (|a|, |b| ≤ 2^1020)"
     )
 
 
 @check("T6.2", "high-precision")
 def t6_2_two_product_exact(profile: Profile) -> str:
+    from neuron.numerics import doubleword
+
     pairs = _draw(
         st.tuples(_magnitudes(-480, 480), _magnitudes(-480, 480)), profile.examples, "t6_2_product"
     )
     pairs += [(1.0 + 2.0**-52, 1.0 - 2.0**-53), (3.0, 1.0 / 3.0), (2.0**-480, 2.0**-480)]
-    for a, b in pairs:
-        p, e = two_product(a, b)
-        if p != a * b or Fraction(p) + Fraction(e) != Fraction(a) * Fraction(b):
-            raise CheckError(f"TwoProduct({a!r}, {b!r}) = ({p!r}, {e!r}) is not exact")
+    _check_error_free("two_product", doubleword.two_product, operator.mul, pairs)
     return (
-        f"Dekker's TwoProduct: p + e = a·b exactly at {len(pairs)} Hypothesis pairs with |a|, |b| "
-        "in [2^-480, 2^480]"
+        f"neuron.numerics.doubleword.two_product (Dekker's TwoProduct): p + e = a·b exactly, "
+        f"p = fl(a·b), at {len(pairs)} Hypothesis pairs with |a|, |b| in [2^-480, 2^480]"
     )
 
 
@@ -532,6 +532,8 @@ def t6_3_transcendence_polynomials(profile: Profile) -> str:
 
 @check("T6.3", "high-precision")
 def t6_3_rounding_is_nearest(profile: Profile) -> str:
+    from neuron.numerics.ulp import round_mpf
+
     strategy = st.builds(
         lambda m, e: Fraction(m) * Fraction(2) ** e,
         st.integers(-(2**80), 2**80),
@@ -548,6 +550,10 @@ def t6_3_rounding_is_nearest(profile: Profile) -> str:
     previous = -math.inf
     for q in values:
         r = round_fraction(q)
+        # the oracle's own rounding (neuron.exact rounds with round_mpf) must agree with it
+        shipped = round_mpf(from_man_exp(q.numerator, 1 - q.denominator.bit_length()))
+        if shipped != r:
+            raise CheckError(f"{q}: neuron.numerics.ulp.round_mpf gives {shipped!r}, not {r!r}")
         if r < previous:
             raise CheckError(f"rounding is not monotone at {q}")
         previous = r
@@ -565,7 +571,7 @@ def t6_3_rounding_is_nearest(profile: Profile) -> str:
                 raise CheckError(f"{q} is a tie and rounded to {r!r}, whose significand is odd")
     return (
         "round to nearest float64 (ties to even, subnormals, overflow) is nearest and monotone on "
-        f"{len(values)} Hypothesis rationals"
+        f"{len(values)} Hypothesis rationals, and the oracle's round_mpf agrees with it on each"
     )
 
 
@@ -584,19 +590,19 @@ def _ziv_round(
     raise CheckError(f"Ziv's loop did not decide by {cap} bits")
 
 
-def _exact_product(w: float, x: float) -> interval.Interval:
-    mw, ew = math.frexp(w)
-    mx, ex = math.frexp(x)
-    a = from_man_exp(int(mw * 2**53), ew - 53)
-    b = from_man_exp(int(mx * 2**53), ex - 53)
-    product = mpf_mul(a, b)  # exact: no precision given
-    return product, product
+#: The functions of the oracle t6_3_ziv_loop runs Ziv's loop on: (symbol, name in neuron.exact).
+_ORACLE_FUNCTIONS = (("σ", "forward"), ("σ'", "forward_prime"), ("g", "gradient"))
 
 
 @check("T6.3", "interval")
 def t6_3_ziv_loop(profile: Profile) -> str:
+    from neuron import exact
+
+    # The gate's hard z within the drawn range: beyond |z| = 800 the 4000-bit comparison below
+    # would build rationals with astronomically many bits (σ(−10^300) = e^(−10^300)).
+    hard = [z for z in _hard_z() if abs(z) <= 800]
     strategy = st.tuples(
-        _magnitudes(-20, 20), st.one_of(_reals(-800, 800), st.sampled_from(HARD_Z)), _reals(-1, 2)
+        _magnitudes(-20, 20), st.one_of(_reals(-800, 800), st.sampled_from(hard)), _reals(-1, 2)
     )
     points = _draw(strategy, max(profile.examples // 2, 10), "t6_3_ziv")
     highest = 0
@@ -605,31 +611,8 @@ def t6_3_ziv_loop(profile: Profile) -> str:
         w = z_target / x
         if w == 0 or not math.isfinite(w):
             continue
-        z = _exact_product(w, x)
-        tq = interval.rational_at(Fraction(t), 64)
-        xq = interval.rational_at(Fraction(x), 64)
-
-        def sigma_enclosure(prec: int, z: interval.Interval = z) -> interval.Interval:
-            return _interval_sigma(z, prec)
-
-        def slope_enclosure(prec: int, z: interval.Interval = z) -> interval.Interval:
-            one = (from_int(1), from_int(1))
-            e = mpi_exp(mpi_neg(z), prec)
-            d = mpi_add(one, e, prec)
-            result: interval.Interval = mpi_div(e, mpi_mul(d, d, prec), prec)
-            return result
-
-        def gradient_enclosure(
-            prec: int,
-            z: interval.Interval = z,
-            tq: interval.Interval = tq,
-            xq: interval.Interval = xq,
-        ) -> interval.Interval:
-            s = _interval_sigma(z, prec)
-            product = mpi_mul(mpi_sub(s, tq, prec), slope_enclosure(prec, z), prec)
-            result: interval.Interval = mpi_mul(product, xq, prec)
-            return result
-
+        # The values to compare with, from the definitions at 4000 bits (w·x is exact there):
+        # independent of neuron.exact, whose enclosures are what is checked.
         with mp.workprec(4000):
             zm = mpf(w) * mpf(x)
             reference = (
@@ -637,23 +620,31 @@ def t6_3_ziv_loop(profile: Profile) -> str:
                 _sigma_prime(zm),
                 -(mpf(t) - _sigma(zm)) * _sigma_prime(zm) * mpf(x),
             )
-        for name, enclose, wanted in zip(
-            ("σ", "σ'", "g"),
-            (sigma_enclosure, slope_enclosure, gradient_enclosure),
-            reference,
-            strict=True,
-        ):
+        for (symbol, name), wanted in zip(_ORACLE_FUNCTIONS, reference, strict=True):
+            args = (w, x, t) if name == "gradient" else (w, x)
+
+            def enclose(prec: int, name: str = name, args: tuple[float, ...] = args) -> Any:
+                low, high = exact.enclose(name, *args, precision=prec)
+                return low._mpf_, high._mpf_
+
             value, prec = _ziv_round(enclose)
-            if value != _round_to_float64(wanted):
+            expected = _round_to_float64(wanted)
+            if value != expected:
                 raise CheckError(
-                    f"{name} at w={w!r}, x={x!r}: Ziv gave {value!r}, 4000-bit value rounds to "
-                    f"{_round_to_float64(wanted)!r}"
+                    f"{symbol} at w={w!r}, x={x!r}: Ziv gave {value!r}, 4000-bit value rounds to "
+                    f"{expected!r}"
+                )
+            oracle = float(exact.values(name, *args).rounded)
+            if oracle != value:
+                raise CheckError(
+                    f"{symbol} at w={w!r}, x={x!r}: neuron.exact rounds to {oracle!r}, Ziv's loop "
+                    f"on its enclosures to {value!r}"
                 )
             highest = max(highest, prec)
             decided += 1
     return (
-        f"Ziv's loop on libmpi enclosures decided {decided} correctly rounded values of σ, σ', g "
-        "at Hypothesis (w, x, t) "
-        "(w·x exact, up to |wx| ≈ 800), each agreeing with a 4000-bit evaluation; highest "
-        f"precision used {highest} bits"
+        f"Ziv's loop on neuron.exact's libmpi enclosures decided {decided} correctly rounded "
+        "values of σ, σ', g at Hypothesis (w, x, t) (w·x exact, up to |wx| ≈ 800), each agreeing "
+        "with a 4000-bit evaluation and with the oracle's own rounding; highest precision used "
+        f"{highest} bits"
     )

@@ -139,7 +139,11 @@ def t6_4_reference(profile: Profile) -> str:
 
 
 def _fast_budget() -> dict[str, mpf]:
-    """The error budget of T6.5, term by term (u = 2^-53; magnitudes from the proof)."""
+    """The error budget of T6.5, term by term (u = 2^-53; magnitudes from the proof).
+
+    Derived here from the proof, not read from neuron.reference.fast: t6_5_budget requires each
+    of fast's constants to be at least twice what this derivation proves.
+    """
     u = mpf(2) ** -53
 
     def p2(k: float) -> mpf:

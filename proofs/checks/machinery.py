@@ -292,6 +292,11 @@ def _magnitudes(lo_exp: int, hi_exp: int) -> st.SearchStrategy[float]:
     )
 
 
+# σ, σ', E and E' from their definitions, in mpmath at the working precision. Deliberately not
+# neuron.exact's enclosures: these are what the checks compare the shipped code with, so they
+# must not share its formulas (nor its mistakes).
+
+
 def _sigma(z: Any) -> Any:
     return 1 / (1 + mp.exp(-z))
 
@@ -395,6 +400,11 @@ def _neuron_points(count: int, label: str, z_max: float = 50.0) -> list[tuple[fl
     return _draw(strategy, count, label)
 
 
+# Rounding to float64 through Python's exact rationals: deliberately independent of
+# neuron.numerics.ulp.round_mpf (the oracle's rounding), which t6_3_rounding_is_nearest
+# checks against it.
+
+
 def _round_to_float64(value: Any) -> float:
     """Round a finite mpf to the nearest float64 (ties to even, subnormals, overflow)."""
     return round_fraction(_mpf_fraction(value))
@@ -410,7 +420,9 @@ def _mpf_fraction(value: Any) -> Fraction:
 def round_fraction(q: Fraction) -> float:
     """The float64 nearest to a rational (IEEE 754 round to nearest, ties to even)."""
     try:
-        return q.numerator / q.denominator  # CPython's int/int division is correctly rounded
+        # CPython's int/int division is correctly rounded (a Fraction built from gmpy2 integers
+        # would divide in gmpy2 instead, to 53 bits with no subnormals: hence int()).
+        return int(q.numerator) / int(q.denominator)
     except OverflowError:
         return math.inf if q > 0 else -math.inf
 
