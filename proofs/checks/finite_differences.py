@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -88,6 +88,15 @@ def _fd_points(count: int, label: str, max_j: int) -> list[tuple[float, int]]:
     return _draw(strategy, count, label)
 
 
+def _fd_cases(
+    points: list[tuple[float, int]],
+) -> Iterator[tuple[float, int, Any, Any, _TestFunction]]:
+    """(x, j, x as an mpf, h = 2^-j as an mpf, f) for every point and every test function f."""
+    for x, j in points:
+        for fn in _FD_FUNCTIONS:
+            yield x, j, mpf(x), mpf(2) ** -j, fn
+
+
 @check("T5.1", "symbolic")
 def t5_1_symbolic(profile: Profile) -> str:
     sp = _sympy()
@@ -118,34 +127,32 @@ def t5_1_high_precision(profile: Profile) -> str:
     ratios: list[Any] = []
     with mp.workdps(DIGITS):
         eps60 = mpf(10) ** (2 - DIGITS)
-        for x, j in points:
-            xm, h = mpf(x), mpf(2) ** -j
-            for fn in _FD_FUNCTIONS:
-                plus, minus = fn.f(xm + h), fn.f(xm - h)
-                exact = fn.derivative(xm)
-                m3 = fn.sup_third(xm, h)
-                # (1) the bound, with the rounding of 60-digit arithmetic as ε
-                central = (plus - minus) / (2 * h)
-                eps = eps60 * max(abs(plus), abs(minus), 1)
-                if abs(central - exact) > h**2 * m3 / 6 + eps / h:
-                    raise CheckError(
-                        f"{fn.name} at x={x}, h=2^-{j}: |D_h − f'| = {abs(central - exact)}"
-                    )
-                # (2) float64: f(x ± h) rounded to nearest, |error| ≤ ε = (u + 10^-55) max|f|
-                fp, fm = _round_to_float64(plus), _round_to_float64(minus)
-                d_float = (fp - fm) / (2 * math.ldexp(1.0, -j))
-                eps64 = (u + eps60) * max(abs(plus), abs(minus))
-                truncation_and_rounding = h**2 * m3 / 6 + eps64 / h
-                allowed = truncation_and_rounding * (1 + u) + u * abs(exact)
-                if abs(mpf(d_float) - exact) > allowed:
-                    raise CheckError(
-                        f"float64 {fn.name} at x={x}, h=2^-{j}: error {abs(mpf(d_float) - exact)} "
-                        f"> {allowed}"
-                    )
-                # (3) the h² term is sharp: (D_h − f')/(h²f'''(x)/6) → 1
-                third = fn.third(xm)
-                if j >= 20 and abs(third) > mpf("1e-3"):
-                    ratios.append((central - exact) / (h**2 * third / 6))
+        for x, j, xm, h, fn in _fd_cases(points):
+            plus, minus = fn.f(xm + h), fn.f(xm - h)
+            exact = fn.derivative(xm)
+            m3 = fn.sup_third(xm, h)
+            # (1) the bound, with the rounding of 60-digit arithmetic as ε
+            central = (plus - minus) / (2 * h)
+            eps = eps60 * max(abs(plus), abs(minus), 1)
+            if abs(central - exact) > h**2 * m3 / 6 + eps / h:
+                raise CheckError(
+                    f"{fn.name} at x={x}, h=2^-{j}: |D_h − f'| = {abs(central - exact)}"
+                )
+            # (2) float64: f(x ± h) rounded to nearest, |error| ≤ ε = (u + 10^-55) max|f|
+            fp, fm = _round_to_float64(plus), _round_to_float64(minus)
+            d_float = (fp - fm) / (2 * math.ldexp(1.0, -j))
+            eps64 = (u + eps60) * max(abs(plus), abs(minus))
+            truncation_and_rounding = h**2 * m3 / 6 + eps64 / h
+            allowed = truncation_and_rounding * (1 + u) + u * abs(exact)
+            if abs(mpf(d_float) - exact) > allowed:
+                raise CheckError(
+                    f"float64 {fn.name} at x={x}, h=2^-{j}: error {abs(mpf(d_float) - exact)} "
+                    f"> {allowed}"
+                )
+            # (3) the h² term is sharp: (D_h − f')/(h²f'''(x)/6) → 1
+            third = fn.third(xm)
+            if j >= 20 and abs(third) > mpf("1e-3"):
+                ratios.append((central - exact) / (h**2 * third / 6))
     spread = max(abs(r - 1) for r in ratios) if ratios else mpf(0)
     if spread > mpf("1e-6"):
         raise CheckError(f"(D_h − f')/(h²f'''/6) is {mp.nstr(spread, 3)} from 1 for h ≤ 2^-20")
@@ -252,24 +259,21 @@ def t5_2_high_precision(profile: Profile) -> str:
     ratios: list[Any] = []
     with mp.workdps(DIGITS):
         eps60 = mpf(10) ** (2 - DIGITS)
-        for x, j in points:
-            xm, h = mpf(x), mpf(2) ** -j
-            for fn in _FD_FUNCTIONS:
-                values = [fn.f(xm + k * h / 2) for k in (-2, -1, 1, 2)]
-                d_h = (values[3] - values[0]) / (2 * h)
-                d_half = (values[2] - values[1]) / h
-                rich = (4 * d_half - d_h) / 3
-                exact = fn.derivative(xm)
-                eps = eps60 * max(*(abs(v) for v in values), 1)
-                allowed = h**4 * fn.sup_fifth(xm, h) / 480 + 3 * eps / h
-                if abs(rich - exact) > allowed:
-                    raise CheckError(
-                        f"{fn.name} at x={x}, h=2^-{j}: |R_h − f'| = {abs(rich - exact)} > "
-                        f"{allowed}"
-                    )
-                fifth = fn.fifth(xm)
-                if j >= 10 and abs(fifth) > mpf("1e-2"):
-                    ratios.append((rich - exact) / (-(h**4) * fifth / 480))
+        for x, j, xm, h, fn in _fd_cases(points):
+            values = [fn.f(xm + k * h / 2) for k in (-2, -1, 1, 2)]
+            d_h = (values[3] - values[0]) / (2 * h)
+            d_half = (values[2] - values[1]) / h
+            rich = (4 * d_half - d_h) / 3
+            exact = fn.derivative(xm)
+            eps = eps60 * max(*(abs(v) for v in values), 1)
+            allowed = h**4 * fn.sup_fifth(xm, h) / 480 + 3 * eps / h
+            if abs(rich - exact) > allowed:
+                raise CheckError(
+                    f"{fn.name} at x={x}, h=2^-{j}: |R_h − f'| = {abs(rich - exact)} > {allowed}"
+                )
+            fifth = fn.fifth(xm)
+            if j >= 10 and abs(fifth) > mpf("1e-2"):
+                ratios.append((rich - exact) / (-(h**4) * fifth / 480))
     spread = max(abs(r - 1) for r in ratios) if ratios else mpf(0)
     if spread > mpf("1e-3"):
         raise CheckError(f"(R_h − f')/(−h⁴f⁽⁵⁾/480) is {mp.nstr(spread, 3)} from 1 for h ≤ 2^-10")

@@ -370,6 +370,20 @@ def _check_identity(
     )
 
 
+def _sup_in_closed_form(
+    poly: Poly, variables: int, closed: interval.Interval, tolerance: Fraction, what: str
+) -> interval.MaxBound:
+    """Enclose max |poly| over [0, 1]^variables by branch and bound to within `tolerance`, and
+    require the enclosure to meet `closed`, the enclosure of the claimed closed form."""
+    bound = interval.max_abs(poly, interval.unit_box(variables), tolerance)
+    if not interval.overlaps(bound.enclosure, closed) or bound.width > tolerance:
+        raise CheckError(
+            f"{what} enclosed in {interval.show(bound.enclosure)}, closed form "
+            f"{interval.show(closed)}"
+        )
+    return bound
+
+
 def _poly_to_sympy(p: Poly, sp: Any, *symbols: Any) -> Any:
     total = sp.Integer(0)
     for exps, coeff in p.terms.items():

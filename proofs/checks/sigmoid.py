@@ -20,6 +20,7 @@ from .machinery import (
     _reals,
     _require_zero,
     _sigma,
+    _sup_in_closed_form,
     _sym_sigma,
     _sympy,
     check,
@@ -183,13 +184,9 @@ def t2_5_symbolic(profile: Profile) -> str:
 
 @check("T2.5", "interval")
 def t2_5_interval(profile: Profile) -> str:
-    bound = interval.max_abs(sigma_derivative_poly(2), interval.unit_box(1), profile.tolerance)
-    closed = sigma_sup_enclosure(2)
-    if not interval.overlaps(bound.enclosure, closed) or bound.width > profile.tolerance:
-        raise CheckError(
-            f"max |σ''| enclosed in {interval.show(bound.enclosure)}, closed form "
-            f"{interval.show(closed)}"
-        )
+    bound = _sup_in_closed_form(
+        sigma_derivative_poly(2), 1, sigma_sup_enclosure(2), profile.tolerance, "max |σ''|"
+    )
     return (
         f"max |s(1 − s)(1 − 2s)| over [0, 1] in {interval.show(bound.enclosure)} ∋ √3/18, "
         f"near s = {float(bound.argmax[0]):.12f} ({bound.boxes} boxes)"
@@ -251,12 +248,8 @@ def t2_7_symbolic(profile: Profile) -> str:
 def t2_7_interval(profile: Profile) -> str:
     parts = []
     for k in range(1, 6):
-        bound = interval.max_abs(sigma_derivative_poly(k), interval.unit_box(1), profile.tolerance)
-        closed = sigma_sup_enclosure(k)
-        if not interval.overlaps(bound.enclosure, closed) or bound.width > profile.tolerance:
-            raise CheckError(
-                f"sup |σ^({k})| enclosed in {interval.show(bound.enclosure)}, closed form "
-                f"{interval.show(closed)}"
-            )
+        bound = _sup_in_closed_form(
+            sigma_derivative_poly(k), 1, sigma_sup_enclosure(k), profile.tolerance, f"sup |σ^({k})|"
+        )
         parts.append(f"S{k} ∈ {interval.show(bound.enclosure, 12)}")
     return "; ".join(parts)
