@@ -42,7 +42,7 @@ __all__ = [
 #: The import name of proofs/ in an installed wheel (and of the checkout copy once loaded).
 PACKAGE = "neuron_proofs"
 
-#: Profiles of proofs/checks.py (tests/test_theorems.py keeps this list equal to its PROFILES).
+#: Profiles of proofs/checks/ (tests/test_theorems.py keeps this list equal to its PROFILES).
 PROFILES = ("dev", "ci", "thorough")
 
 #: Where proofs/ sits in a source checkout: beside the neuron/ package directory.
@@ -61,7 +61,8 @@ def load_checks(checkout: Path = CHECKOUT) -> ModuleType:
     the same name ``neuron_proofs``, so that every caller in a process shares one registry.
     """
     if PACKAGE not in sys.modules:
-        if (checkout / "checks.py").is_file() and (checkout / "01-chain-rule.md").is_file():
+        marks = (checkout / "checks" / "__init__.py", checkout / "01-chain-rule.md")
+        if all(mark.is_file() for mark in marks):
             spec = importlib.util.spec_from_file_location(
                 PACKAGE, checkout / "__init__.py", submodule_search_locations=[str(checkout)]
             )
@@ -236,7 +237,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"neuron: error: {error}", file=sys.stderr)
         return 2
     profile = checks.PROFILES[args.profile]
-    source = Path(str(checks.__file__)).parent
+    source = Path(str(checks.PROOFS_DIR))
     print(
         f"neuron proofs: {_count(len(chosen), 'theorem')}, profile {args.profile} "
         f"({profile.examples} points per check), from {source}"

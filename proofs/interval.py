@@ -96,9 +96,14 @@ def div(a: Interval, b: Interval, prec: int = DEFAULT_PREC) -> Interval:
 
 
 def to_fraction(value: Mpf) -> Fraction:
-    """The exact rational value of a finite mpmath raw float."""
+    """The exact rational value of a finite mpmath raw float.
+
+    With the gmpy2 backend p and q are gmpy2 integers; they are made Python ints, so that the
+    Fraction's arithmetic is Python's (int/int is correctly rounded to float64, subnormals
+    included, where gmpy2's mpz/mpz would give a 53-bit mpfr that knows no subnormals).
+    """
     p, q = to_rational(value)
-    return Fraction(p, q)
+    return Fraction(int(p), int(q))
 
 
 def contains(outer: Interval, inner: Interval) -> bool:

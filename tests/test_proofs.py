@@ -1,6 +1,6 @@
 """The machine checks of proofs/ pass, and the theorems and checks name each other consistently.
 
-Each registered check in proofs/checks.py is one test: it must report "verified" (a symbolic
+Each registered check in proofs/checks/ is one test: it must report "verified" (a symbolic
 check reports "skipped" where sympy is not installed, and is skipped here too; the `test` extra
 installs sympy, so CI runs them). The profile follows the Hypothesis profile the test run loaded
 (dev, ci or thorough; see tests/conftest.py).
@@ -120,7 +120,7 @@ def test_a_failing_check_is_reported_not_raised() -> None:
 
 
 def test_missing_sympy_skips_symbolic_checks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(checks, "_sympy_module", None)
+    monkeypatch.setattr(checks.machinery, "_sympy_module", None)
     record = checks.run_check("t1_1_symbolic")
     assert (record.status, record.detail) == ("skipped", "skipped: sympy not installed")
 

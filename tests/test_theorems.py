@@ -95,7 +95,7 @@ def test_header_names_the_profile_and_where_the_proofs_are(
 ) -> None:
     monkeypatch.setattr(checks, "run_check", _all_verified)
     _, out, _ = _run(capsys, "T1.3", "--profile", "thorough")
-    source = Path(checks.__file__).parent
+    source = checks.PROOFS_DIR
     assert out.splitlines()[0] == (
         f"neuron proofs: 1 theorem, profile thorough (2000 points per check), from {source}"
     )
@@ -115,7 +115,7 @@ def test_a_failing_check_fails_its_theorem_with_exit_1(
 def test_skipped_symbolic_check_leaves_its_theorem_unverified(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(checks, "_sympy_module", None)
+    monkeypatch.setattr(checks.machinery, "_sympy_module", None)
     status, out, _ = _run(capsys, "T1.3")
     assert status == 1
     assert _rows(out)["T1.3"][2:4] == ["not verified", "1/2"]
@@ -199,7 +199,7 @@ def fresh_import(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_checkout_proofs_are_imported_under_the_installed_name() -> None:
     loaded = theorems.load_checks(REPO_ROOT / "proofs")
     assert loaded.__name__ == "neuron_proofs.checks"
-    assert Path(loaded.__file__) == REPO_ROOT / "proofs" / "checks.py"
+    assert Path(loaded.__file__) == REPO_ROOT / "proofs" / "checks" / "__init__.py"
 
 
 @pytest.mark.usefixtures("fresh_import")
@@ -211,7 +211,7 @@ def test_installed_proofs_are_imported_without_a_checkout(
     (site / theorems.PACKAGE).symlink_to(REPO_ROOT / "proofs", target_is_directory=True)
     monkeypatch.syspath_prepend(str(site))
     loaded = theorems.load_checks(tmp_path / "no-checkout")
-    assert Path(loaded.__file__) == site / theorems.PACKAGE / "checks.py"
+    assert Path(loaded.__file__) == site / theorems.PACKAGE / "checks" / "__init__.py"
 
 
 @pytest.mark.usefixtures("fresh_import")
