@@ -97,6 +97,18 @@ def test_oracle_is_correctly_rounded_on_its_own_comparisons(identifier: str) -> 
     assert result.status == "passed", verify.format_report(report)
 
 
+@pytest.mark.parametrize("identifier", ORACLE_PROPERTIES)
+def test_reference_is_within_half_an_ulp_under_a_steered_search(identifier: str) -> None:
+    # The audit of ulp:N (issue 15): the reference claims ulp:0.5 everywhere (T6.4); the
+    # search, steered by target() toward the largest error/allowed, and the sweep must agree.
+    policy = UlpPolicy(0.5)
+    result = verify.run_property(
+        by_id(identifier), load("reference"), policy, _active_settings(), sweep_points=2000
+    )
+    report = verify.Report("reference", policy.name, _profile_name(), None, [result])
+    assert result.status == "passed", verify.format_report(report)
+
+
 def test_gradient_differentiated_accepts_a_correctly_overflowing_gradient() -> None:
     # dE/dw = (σ(0) − t)·σ'(0)·x = 4.5 · 0.25 · 1.598e308 ≈ 1.8e308 > the largest float, so the
     # correctly rounded gradient is +inf (the oracle says so) and the reference returns it.
