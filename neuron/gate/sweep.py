@@ -17,8 +17,10 @@ part of T6.1's bound where float64 intermediates can be trusted, and 1 to 3 ulps
 Every point whose bound exceeds that, and every answer at a NaN or infinite
 input other than the reference's own or NaN, is judged again by the oracle
 (``properties.exact_measurement``): no failure is ever reported from the shortcut alone.
-Every 7th point is asked a second time, in other batches: an implementation whose answers
-differ is nondeterministic (or not elementwise), which is a failure in itself.
+The first batch is asked a second time, the same call with the same arrays: different
+answers there are nondeterminism, a failure in itself. Every 7th point is asked again in other
+batches, at other positions: vectorized code may round differently in its body and its tail
+(PyTorch does), so an answer that differs there is judged by the policy like the first one.
 """
 
 from __future__ import annotations
@@ -435,8 +437,9 @@ def sweep(  # noqa: PLR0913 - what to sweep, and how, keyword-only past the firs
     result = SweepResult()
     arrays = sample(function, points, seed)
     try:
-        arrays, got = _answers(function, impl, arrays, result)
+        arrays, got, moved, again = _answers(function, impl, arrays, result)
         _judge(function, impl, policy, arrays, got, result=result, recheck_seconds=recheck_seconds)
+        _judge_moved(function, policy, arrays, got, moved, again, result)
     except _FailedError as failure:
         result.failure_args = _row(arrays, failure.index)
         result.message = str(failure)
@@ -446,14 +449,18 @@ def sweep(  # noqa: PLR0913 - what to sweep, and how, keyword-only past the firs
 
 def _answers(
     function: str, impl: Implementation, arrays: tuple[FloatArray, ...], result: SweepResult
-) -> tuple[tuple[FloatArray, ...], FloatArray]:
+) -> tuple[tuple[FloatArray, ...], FloatArray, NDArray[np.intp], FloatArray]:
     """The implementation's answers at the points (fewer, if it takes no arrays), asked twice.
 
-    Every 7th point is asked again, in other batches: the answers must be the same bits, since
-    a function of each point alone depends neither on the call nor on the other points.
+    The first batch is asked again exactly as before: a different answer to the same call
+    with the same arrays is nondeterminism, a failure. Every 7th point is asked again in other
+    batches, at other positions: vectorized code may round differently in its vector body and
+    its tail (PyTorch does), so different bits there are returned, to be judged against the
+    policy like the first answers (rows, and the second answers).
     """
+    first = np.empty(0)
     try:
-        _evaluate(impl, function, tuple(a[:CHUNK] for a in arrays), elementwise=False)
+        first = _evaluate(impl, function, tuple(a[:CHUNK] for a in arrays), elementwise=False)
     except _FailedError as failure:
         if failure.final:
             raise
@@ -464,21 +471,56 @@ def _answers(
             "with one call each"
         )
     elementwise = result.mode == "elementwise"
-    got = _evaluate(impl, function, arrays, elementwise=elementwise)
+    if not elementwise:  # the first batch, twice more: the same call must give the same bits
+        repeated = _evaluate(impl, function, tuple(a[:CHUNK] for a in arrays), elementwise=False)
+        got = _evaluate(impl, function, arrays, elementwise=False)
+        for answer in (repeated, got[: first.size]):
+            same = _same(answer, first)
+            if not same.all():
+                i = _simplest(arrays, np.flatnonzero(~same))
+                raise _FailedError(
+                    i,
+                    f"{function} answers the same call differently: {first[i]!r}, then "
+                    f"{answer[i]!r} ({int((~same).sum())} of {first.size} points of one batch)",
+                )
+    else:
+        got = _evaluate(impl, function, arrays, elementwise=True)
     again_rows = np.arange(0, got.size, 7)
     again = _evaluate(impl, function, tuple(a[again_rows] for a in arrays), elementwise=elementwise)
     result.points = got.size
-    same = _same(got[again_rows], again)
-    if not same.all():
-        differ = again_rows[~same]
-        i = _simplest(arrays, differ)
-        k = int(np.flatnonzero(again_rows == i)[0])
-        message = (
-            f"{function} answers differently for the same input: {got[i]!r}, then {again[k]!r} "
-            f"({differ.size} of {again_rows.size} points asked twice)"
+    differ = ~_same(got[again_rows], again)
+    return arrays, got, again_rows[differ], again[differ]
+
+
+def _judge_moved(  # noqa: PLR0913, PLR0917 - the points, the second answers, the notes
+    function: str,
+    policy: Policy,
+    arrays: tuple[FloatArray, ...],
+    got: FloatArray,
+    rows: NDArray[np.intp],
+    again: FloatArray,
+    result: SweepResult,
+) -> None:
+    """Second answers that differ from the first (another position or batch size) must be
+    within the policy too; then the difference is a note, not nondeterminism."""
+    if rows.size == 0:
+        return
+    m = exact_measurement(function, policy, tuple(a[rows] for a in arrays), again)
+    if not m.passed:
+        k = int(np.flatnonzero(~m.ok)[0])
+        raise _FailedError(
+            int(rows[k]),
+            f"{function} answers the same input differently in another batch: {got[rows[k]]!r}, "
+            f"then {again[k]!r}, and the second is beyond the policy: {_describe_row(m, k)}",
         )
-        raise _FailedError(i, message)
-    return arrays, got
+    result.notes.append(
+        f"{function}: {rows.size} of the points asked again in other batches came back with "
+        "other bits (vectorized rounding), every answer within the policy"
+    )
+
+
+def _describe_row(m: Measurement, k: int) -> str:
+    return f"expected {m.expected[k]!r}, error {m.error[k]:.3g} ulps > allowed {m.allowed[k]:.3g}"
 
 
 def _judge(  # noqa: PLR0913 - the points, the answers, and where the findings go
