@@ -10,16 +10,42 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+import textwrap
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from neuron import __version__, explain, theorems
 from neuron.gate.isolation import DEFAULT_TIMEOUT, open_target
-from neuron.gate.protocol import TargetError
+from neuron.gate.properties import PROPERTIES
+from neuron.gate.protocol import PROTOCOL, TargetError
 from neuron.gate.runner import PROFILES, SWEEP_POINTS, format_report, run
 from neuron.gate.tolerance import parse_policy
 
 __all__ = ["main"]
+
+
+def _listed(items: Iterable[str]) -> str:
+    text = ", ".join(items)
+    return textwrap.fill(
+        text, 78, initial_indent="  ", subsequent_indent="  ", break_on_hyphens=False
+    )
+
+
+_VERIFY_EPILOG = f"""\
+properties (--only):
+{_listed(p.id for p in PROPERTIES)}
+protocol functions (--require):
+{_listed(f"{n}({', '.join(a)})" for n, a in PROTOCOL.items())}
+policies (--policy):
+  float64   what a sound float64 evaluation of the textbook formulas can produce (default)
+  ulp:N     within N ulps of the correctly rounded value everywhere
+exit status:
+  0  no property failed at an ordinary input (edge findings fail only with --strict)
+  1  a property failed, an edge finding under --strict, or a --require'd function is missing
+  2  the target or an option cannot be used
+defaults: profile ci, timeout {DEFAULT_TIMEOUT:g} s per call, sweep {SWEEP_POINTS["ci"]} points
+per function (ci)
+"""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,7 +55,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"neuron {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    verify = commands.add_parser("verify", help="run the property catalogue against a target")
+    verify = commands.add_parser(
+        "verify",
+        help="run the property catalogue against a target",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_VERIFY_EPILOG,
+    )
     verify.add_argument(
         "target",
         nargs="?",
@@ -41,7 +72,12 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("--profile", default="ci", choices=sorted(PROFILES))
     verify.add_argument("--max-examples", type=int, help="Hypothesis examples per property")
     verify.add_argument("--seed", type=int, help="seed for a reproducible random search")
-    verify.add_argument("--only", help="comma-separated property ids")
+    verify.add_argument("--only", help="comma-separated property ids (listed below)")
+    verify.add_argument(
+        "--require",
+        help="comma-separated protocol functions the target must provide: the run fails "
+        "(exit 1) if one is missing, instead of reporting it as not provided",
+    )
     verify.add_argument(
         "--timeout",
         type=float,
@@ -96,6 +132,15 @@ def _verify(args: argparse.Namespace) -> int:
             path = getattr(args, option)
             if path is not None and not path.parent.is_dir():
                 raise ValueError(f"--{option} {path}: no such directory: {path.parent}")
+            if path is not None and path.is_dir():
+                raise ValueError(f"--{option} {path}: is a directory, not a file")
+        required = [n for n in (args.require or "").split(",") if n]
+        unknown = [n for n in required if n not in PROTOCOL]
+        if unknown:
+            raise ValueError(
+                f"--require {','.join(unknown)}: not protocol functions; choose from "
+                + ", ".join(PROTOCOL)
+            )
         policy = parse_policy(args.policy)
         only = args.only.split(",") if args.only else None
         impl = open_target(args.target, args.timeout)
@@ -117,7 +162,10 @@ def _verify(args: argparse.Namespace) -> int:
     except (TargetError, ValueError) as error:
         print(f"neuron: error: {error}", file=sys.stderr)
         return 2
+    missing = [n for n in required if n not in report.provided]
     print(format_report(report))
+    if missing:
+        print(f"\nFAILED: required but not provided: {', '.join(missing)} (--require)")
     for path, text in ((args.json, report.to_json), (args.junit, report.to_junit)):
         if path is None:
             continue
@@ -126,4 +174,5 @@ def _verify(args: argparse.Namespace) -> int:
         except OSError as error:
             print(f"neuron: error: cannot write {path}: {error.strerror}", file=sys.stderr)
             return 2
-    return 0 if report.passed and not (args.strict and report.findings) else 1
+    passed = report.passed and not (args.strict and report.findings) and not missing
+    return 0 if passed else 1

@@ -198,3 +198,55 @@ def test_python_dash_m_neuron_runs_the_command() -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.startswith("neuron verify: target reference, policy float64")
+
+
+# --- nothing checked is not a pass ------------------------------------------------------------
+
+
+def test_a_required_function_that_is_missing_fails_the_run(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # flush_subnormals.py has no loss: without --require it is "not provided", with it a failure
+    flushing = str(IMPLEMENTATIONS / "flush_subnormals.py")
+    status, out, _ = _run(capsys, "verify", flushing, "--only", "loss-exact", "--require", "loss")
+    assert status == 1
+    assert "required but not provided: loss (--require)" in out
+    assert "(the target has no loss)" in out
+
+
+def test_require_takes_protocol_names_only(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = _run(capsys, "verify", "--only", FAST, "--require", "softmax")
+    assert status == 2
+    assert "not protocol functions; choose from sigmoid, sigmoid_prime" in err
+
+
+def test_require_passes_when_the_functions_are_there(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, _ = _run(capsys, "verify", "--only", FAST, "--require", "sigmoid,loss")
+    assert status == 0
+
+
+def test_an_unknown_property_id_lists_the_valid_ones(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = _run(capsys, "verify", "--only", "gradient-exactt")
+    assert status == 2
+    assert "unknown properties: gradient-exactt; the property ids are sigmoid-exact," in err
+
+
+@pytest.mark.parametrize("option", ["--json", "--junit"])
+def test_a_report_path_that_is_a_directory_is_refused_before_the_run(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, option: str
+) -> None:
+    status, out, err = _run(capsys, "verify", "--only", FAST, option, str(tmp_path))
+    assert status == 2
+    assert "is a directory" in err
+    assert out == ""  # refused before anything ran
+
+
+def test_help_lists_properties_policies_and_exit_codes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["verify", "--help"])
+    out = capsys.readouterr().out
+    assert "step-convergence" in out
+    assert "ulp:N" in out
+    assert "2  the target or an option cannot be used" in out

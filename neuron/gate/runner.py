@@ -142,6 +142,8 @@ class Report:
     printed: int = 0  # bytes the target wrote to stdout and stderr (tolerated)
     printed_first_line: str = ""
     seconds: float = 0.0
+    #: the protocol functions the target provides
+    provided: tuple[str, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -536,7 +538,10 @@ def run(  # noqa: PLR0913 - the command line's options, keyword-only
         wanted = set(only)
         unknown = wanted - {p.id for p in chosen}
         if unknown:
-            raise ValueError(f"unknown properties: {', '.join(sorted(unknown))}")
+            raise ValueError(
+                f"unknown properties: {', '.join(sorted(unknown))}; the property ids are "
+                + ", ".join(p.id for p in chosen)
+            )
         chosen = [p for p in chosen if p.id in wanted]
     hypothesis_settings = profile_settings(profile, max_examples)
     points = SWEEP_POINTS[profile] if sweep_points is None else sweep_points
@@ -563,6 +568,7 @@ def run(  # noqa: PLR0913 - the command line's options, keyword-only
         else f"worker process, timeout {timeout:g} s per call",
         seconds=time.perf_counter() - started,
     )
+    report.provided = tuple(impl.functions)
     report.printed = int(getattr(impl, "printed", 0))
     if report.printed:
         report.printed_first_line = impl.first_printed_line()  # type: ignore[attr-defined]
@@ -648,10 +654,12 @@ def format_report(report: Report) -> str:
     skipped = len(report.results) - sum(counts.values())
     findings = counts["finding"]
     lines.append("")
+    absent = sorted({f for r in report.results for f in r.missing})
     lines.append(
         f"{counts['passed']} passed, {counts['failed']} failed, "
-        f"{findings} edge finding{'' if findings == 1 else 's'}, {skipped} not provided; "
-        f"{report.points} points checked in {report.seconds:.1f} s"
+        f"{findings} edge finding{'' if findings == 1 else 's'}, {skipped} not provided"
+        + (f" (the target has no {', '.join(absent)})" if absent else "")
+        + f"; {report.points} points checked in {report.seconds:.1f} s"
     )
     notes = [f"  {r.id}: {note}" for r in report.results for note in r.notes]
     if report.printed:
