@@ -206,3 +206,23 @@ def test_other_arguments_pass_through_unconverted() -> None:
 
     checked_call(sigmoid, "sigmoid", ([0.0, 1.0],))
     assert seen == [[0.0, 1.0]]  # a list is the caller's business: not a number to convert
+
+
+def test_a_bug_is_shown_first_at_round_values(tmp_path: Path) -> None:
+    # dE/dw without its factor x: wrong at (0, 0, 0) already, where it gives (½ − 0)·¼ = 0.125
+    target = tmp_path / "no_x.py"
+    target.write_text(
+        "import numpy as np\n"
+        "def gradient(w, x, t):\n"
+        "    y = 1.0 / (1.0 + np.exp(-np.multiply(w, x)))\n"
+        "    return (y - t) * y * (1.0 - y)\n"
+    )
+    settings = runner.profile_settings("ci")
+    result = runner.run_property(
+        by_id("gradient-exact"), load(str(target)), parse_policy("float64"), settings
+    )
+    assert result.failure is not None
+    assert result.failure.found_by == "round values"
+    assert result.failure.args == (0.0, 0.0, 0.0)
+    assert result.failure.got == 0.125
+    assert all(a in runner.ROUND_VALUES["w"] for a in result.failure.args)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import sys
 from pathlib import Path
 from xml.etree import ElementTree
@@ -44,7 +45,8 @@ def clipped_report() -> verify.Report:
 def test_report_counts_examples_and_sweep_points(clipped_report: verify.Report) -> None:
     loss = next(r for r in clipped_report.results if r.id == "loss-exact")
     assert loss.sweep_points == 2000
-    assert loss.points == loss.examples + loss.sweep_points  # one point per example
+    # one point per example, plus the round values tried first: 5 y × 5 t for the loss
+    assert loss.points == loss.examples + loss.sweep_points + 25
     assert clipped_report.points == sum(r.points for r in clipped_report.results)
     text = verify.format_report(clipped_report)
     assert f"{clipped_report.points} points checked in" in text
@@ -190,12 +192,19 @@ def test_progress_goes_to_a_terminal_only(
     assert "\r" not in out
 
 
-def test_report_to_an_existing_directory_exits_2(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+def test_a_report_that_cannot_be_written_exits_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    status, _, err = _run(capsys, "verify", "--only", "loss-exact", "--junit", str(tmp_path))
+    # a directory is refused before the run (test_cli.py); a write that fails after it (disk
+    # full, permissions) still exits 2 with the OS's reason
+    def refuse(self: Path, text: str) -> int:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", refuse)
+    target = tmp_path / "neuron.xml"
+    status, _, err = _run(capsys, "verify", "--only", "loss-exact", "--junit", str(target))
     assert status == 2
-    assert err.startswith(f"neuron: error: cannot write {tmp_path}: ")
+    assert err.startswith(f"neuron: error: cannot write {target}: No space left on device")
 
 
 def test_whole_catalogue_by_default() -> None:
@@ -220,3 +229,14 @@ def test_infinite_gradient_fails_the_differentiated_check() -> None:
     m = by_id("gradient-differentiated").check(impl, FLOAT64, (0.5, 2.0, 0.25))
     assert not m.passed
     assert float(m.error) == np.inf
+
+
+def test_json_writes_non_finite_numbers_as_text() -> None:
+    # JSON has no ∞ or NaN: they are written as Python spells them, so the file stays valid
+    result = verify.PropertyResult("loss-exact", "t", ("T6.1",), "failed", worst_error=math.inf)
+    result.failure = verify.Failure((0.0, math.nan), "m", math.nan, 1.0, math.inf, 3.0)
+    report = verify.Report("reference", "float64", "ci", None, [result])
+    record = json.loads(report.to_json())["results"][0]
+    assert record["worst_error"] == "inf"
+    assert record["failure"]["args"] == [0.0, "nan"]
+    assert record["failure"]["expected"] == "nan"

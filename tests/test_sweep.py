@@ -228,5 +228,19 @@ def test_run_property_reports_sweep_points_and_the_worst_error() -> None:
     )
     assert result.status == "passed"
     assert result.sweep_points == 5000
-    assert result.points == 5000 + result.examples  # one point per example here
+    # one point per example here, and the 13 round values of z tried first
+    assert result.points == 5000 + result.examples + len(verify.ROUND_VALUES["z"])
     assert result.worst_error <= result.worst_allowed
+
+
+def test_a_second_answer_beyond_the_policy_in_another_batch_fails() -> None:
+    # right in the batches of the first asking (8192 and 808 points), wrong by 1e-6 relative in
+    # the batch of 1286 points asked again: another position must still be within the policy
+    def sigmoid(z: object) -> object:
+        s = reference.sigmoid(z)
+        return s * (1 + 1e-6) if 1000 < np.size(s) < 2000 else s
+
+    impl = Implementation("batchy", {"sigmoid": sigmoid})
+    result = sweep.sweep("sigmoid", impl, FLOAT64, 9000, seed=2)
+    assert result.failed
+    assert "differently in another batch" in result.message

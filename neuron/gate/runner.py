@@ -8,6 +8,7 @@ Python snippet that reproduces it.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import secrets
@@ -326,7 +327,9 @@ def run_property(  # noqa: PLR0913 - one property's search and sweep, keyword-on
         return bool(np.all(domains.is_ordinary(kinds, args))) if kinds else True
 
     search = _Search(prop, impl, policy, hypothesis_settings, random_seed, result)
-    failure = search.run(prop.inputs(), prop.examples)
+    failure = _round_values(prop, impl, policy, result)
+    if failure is None:
+        failure = search.run(prop.inputs(), prop.examples)
     if failure is not None and failure.found_by == "search" and not ordinary(failure.args):
         edge = failure
         failure = search.run(
@@ -352,6 +355,52 @@ def run_property(  # noqa: PLR0913 - one property's search and sweep, keyword-on
         result.status = "finding"
     result.seconds = time.perf_counter() - started
     return result
+
+
+#: Values a person recognizes, simplest first, per kind of argument (neuron.gate.domains): all
+#: ordinary, including saturation (z = ±800), where real bugs live.
+ROUND_VALUES: Final[dict[str, tuple[float, ...]]] = {
+    "z": (0.0, 1.0, -1.0, 0.5, -0.5, 2.0, -2.0, 4.0, -4.0, 40.0, -40.0, 800.0, -800.0),
+    "w": (0.0, 1.0, -1.0, 0.5, -0.5, 2.0, -2.0),
+    "x": (0.0, 1.0, -1.0, 0.5, -0.5, 2.0, -2.0),
+    "y": (0.0, 1.0, 0.5, 0.25, 0.75),
+    "t": (0.0, 1.0, 0.5, 0.25, 0.75),
+    "lr": (1.0, 0.5, 0.1),
+}
+
+
+def _round_values(
+    prop: Property, impl: Implementation, policy: Policy, result: PropertyResult
+) -> Failure | None:
+    """Before the search: every combination of round values, in one call per function (the
+    comparisons with the oracle take arrays); the first that fails, simplest first, is the
+    counterexample a person recognizes. Code that cannot take the batch is left to the search.
+    """
+    if prop.sweep is None:
+        return None
+    grid = list(itertools.product(*(ROUND_VALUES[k] for k in prop.kinds())))
+    columns = tuple(np.array(column) for column in zip(*grid, strict=True))
+    try:
+        m = prop.check(impl, policy, columns)
+    except (Exception, SystemExit):
+        return None
+    result.points += int(m.error.size)
+    failing = np.flatnonzero(~m.ok.ravel())
+    if failing.size == 0:
+        return None
+    i = int(failing[0])
+    one = Measurement(
+        m.error[i : i + 1], m.allowed[i : i + 1], m.expected[i : i + 1], m.got[i : i + 1]
+    )
+    return Failure(
+        _plain(grid[i]),
+        _describe(one),
+        float(one.expected[0]),
+        float(one.got[0]),
+        float(one.error[0]),
+        float(one.allowed[0]),
+        found_by="round values",
+    )
 
 
 class _Search:
@@ -587,6 +636,7 @@ def _failure_lines(report: Report, r: PropertyResult, prop: Property) -> list[st
         "search": "Hypothesis, shrunk to a minimal input",
         "search, not shrunk": "Hypothesis; not shrunk (a hang, a crash or a flaky answer)",
         "sweep": f"the sweep of {report.sweep} points per function (its simplest failing point)",
+        "round values": "trying round values first (0, ±½, ±1, ±2, ¼, ¾, ±4, ±40, ±800)",
     }[r.failure.found_by]
     lines = [
         f"  input: {_named(prop, r.failure.args)}",
