@@ -83,6 +83,65 @@ def test_gradient_at_w_zero_allows_fourteen_ulps() -> None:
     assert _allowed("gradient", 0.0, 2.0, 0.0) == pytest.approx(7 * U, rel=2.0**-50)
 
 
+def test_loss_at_zero_one_allows_three_ulps() -> None:
+    # (y, t) = (0, 1): r = t − y = 1 exactly, yet its rounding counts u·1. E = ½·r·r carries
+    # |½·r|·u from each factor r (u in all) and its one multiplication (the ½ scales exactly)
+    # rounds u·½: R = 1.5u. Nothing can underflow. Allowed 3u = 3 ulps of ½.
+    bound = running_error(PROGRAMS["loss"], {"y": 0.0, "t": 1.0})
+    assert bound.rounding == 1.5 * U
+    assert bound.underflow == 0
+    assert bound.allowed() == 3 * U
+
+
+def test_the_step_rounds_relative_to_the_new_weight() -> None:
+    # (w, x, t, lr) = (1, 2^−60, 0, 2^62): z = 2^−60, so to a relative 2^−58 every value is the
+    # z = 0 one: y = m = ½ carrying 1.5u and 2u, r = −y carrying 2u (above). l = lr·r·y·m·x
+    # = −½ (lr·x = 4) carries |lr·y·m·x|·2u + |lr·r·m·x|·1.5u + |lr·r·y·x|·2u = 5.5u and its
+    # four multiplications round 4u·½: 7.5u. w' = w + l = ½ rounds u·½: R = 8u, relative to
+    # w' = ½, not to w − l = 1.5 (which would give 9u). Nothing can underflow.
+    bound = running_error(PROGRAMS["step"], {"w": 1.0, "x": 2.0**-60, "t": 0.0, "lr": 2.0**62})
+    assert bound.exact == pytest.approx(0.5, rel=2.0**-58)
+    assert bound.rounding == pytest.approx(8 * U, rel=2.0**-50)
+    assert bound.underflow == 0
+
+
+def test_gradient_at_z_one_by_an_independent_sweep() -> None:
+    # (w, x, t) = (0.5, 2, 0): z = 1. T6.1's sweep written out for this one program, in mpmath:
+    # each value's rounding part is what its operands carry (|∂v/∂a|·R_a) plus u·|v| per
+    # rounding (2u for exp). Allowed 2R, about 20.98 ulps of |dE/dw| in [¼, ½) (ulp 2^−54).
+    with mpmath.workprec(128):
+        u = mpmath.mpf(2) ** -53
+        e = mpmath.exp(-1)
+        d = 1 + e
+        y, m, r, x = 1 / d, e / d, -1 / d, 2
+        r_z = u  # w·x = 1 rounds (exactly, but counted)
+        r_e = e * r_z + 2 * u * e
+        r_d = r_e + u * d
+        r_y = r_d / d**2 + u * y
+        r_m = r_y + u * m
+        r_r = r_y + u * y
+        p = r * y * m * x
+        r_p = abs(y * m * x) * r_r + abs(r * m * x) * r_y + abs(r * y * x) * r_m + 3 * u * abs(p)
+        expected = 2 * r_p
+        assert 20.9 < expected / mpmath.mpf(2) ** -54 < 21
+        bound = running_error(PROGRAMS["gradient"], {"w": 0.5, "x": 2.0, "t": 0.0})
+        assert abs(bound.allowed() / expected - 1) < mpmath.mpf(2) ** -100
+        assert bound.underflow == 0
+
+
+def test_a_subnormal_output_counts_its_own_underflow() -> None:
+    # (y, t) = (0, 2^−520): r = 2^−520 (normal), E = ½·r·r = 2^−1041 (subnormal). Rounding:
+    # r carries nothing and rounds u·r; E carries 2·|½·r|·u·r = u·2^−1040 and rounds u·2^−1041:
+    # R = 3u·2^−1041. Underflow: of the partial products {r, r} = 2^−1040 lies below 2^−1022
+    # (times the ½ left out: 2^−1023) and the whole product 2^−1041 (2^−1022); {½, r} does not.
+    # F = 1.5·2^−1022, rounded up by at most 2^−38.
+    bound = running_error(PROGRAMS["loss"], {"y": 0.0, "t": 2.0**-520})
+    with mpmath.workprec(128):
+        assert bound.rounding == 3 * mpmath.mpf(2) ** -1094
+        expected = 1.5 * mpmath.mpf(2) ** -1022
+        assert expected <= bound.underflow <= expected * (1 + mpmath.mpf(2) ** -38)
+
+
 def test_an_operation_rounds_relative_to_its_own_result() -> None:
     # w' = w + l rounds by u·|w'|, not by u·|w − l| or u·|l|: at 1 + (−1 + 2^−52) that is 2^−105
     program = Program(("a", "b"), (Op("s", "add", ("a", "b")),), "s")
@@ -92,9 +151,13 @@ def test_an_operation_rounds_relative_to_its_own_result() -> None:
 
 
 def test_an_exact_zero_product_has_no_underflow_inside() -> None:
-    # x = 0 makes every partial product with x exactly 0: only the result's own 2^−1022
+    # x = 0 makes every partial product with x exactly 0: only the result's own 2^−1022 (the
+    # smallest normal float64, written out: not the module's ALPHA, which this pins)
     bound = running_error(PROGRAMS["gradient"], {"w": 0.5, "x": 0.0, "t": 0.25})
-    assert ALPHA <= bound.underflow <= ALPHA * (1 + 2.0**-38)
+    assert 2.0**-1022 <= bound.underflow <= 2.0**-1022 * (1 + 2.0**-38)
+    # IEEE 754 binary64: emin = −1022, p = 53
+    assert ALPHA == 2.0**-1022
+    assert U == 2.0**-53
 
 
 def test_a_partial_product_that_underflows_costs_alpha_times_the_rest() -> None:
@@ -108,7 +171,8 @@ def test_a_partial_product_that_underflows_costs_alpha_times_the_rest() -> None:
 
 def test_the_step_counts_the_underflow_of_the_gradient_it_scales() -> None:
     w, x, t, lr = SCALED_BACK
-    assert _allowed("step", w, x, t, lr) >= lr * ALPHA  # dE/dw may flush to 0 under FTZ
+    # dE/dw may flush to 0 under FTZ: an error of 2^−1022, times η
+    assert _allowed("step", w, x, t, lr) >= lr * 2.0**-1022
 
 
 def test_the_textbook_step_passes_where_its_gradient_underflows() -> None:
@@ -240,6 +304,22 @@ def test_an_unknown_operation_is_refused(kind: str) -> None:
 
 
 # --- the sweep's quick allowance is a lower bound of the policy's -----------------------------
+
+
+def test_the_quick_allowance_is_tight_where_the_values_are_exact() -> None:
+    # At these inputs every intermediate is exact or normal, so the float64 lower bound of R
+    # loses only its documented 2^−20 margin. The allowances are the hand derivations above
+    # (and in tests/test_tolerance.py): σ(0) 3, σ'(0) 8, dE/dw at (0, 2, 0) 14, E at (0, 1) 3.
+    for function, args, allowed in (
+        ("sigmoid", (0.0,), 3.0),
+        ("sigmoid_prime", (0.0,), 8.0),
+        ("gradient", (0.0, 2.0, 0.0), 14.0),
+        ("loss", (0.0, 1.0), 3.0),
+    ):
+        arrays = [np.array([a]) for a in args]
+        truth = np.asarray(getattr(reference, function)(*arrays))
+        quick = FLOAT64.quick_allowed_ulps(function, arrays, truth)[0]
+        assert allowed * (1 - 2.0**-18) <= quick <= allowed, function
 
 
 @settings(deadline=None)
