@@ -55,3 +55,17 @@ def test_general_path_decides_correctly_rounded_values(name: str) -> None:
     # of a rounding boundary: about 2^−20 of them (T6.4); the gradient's cancellation aside,
     # nearly all must be decided, or the test above would check nothing
     assert decided.mean() > 0.95, f"{name}: general path decided {decided.mean():.2%}"
+
+
+def test_gradient_keeps_the_low_part_of_one_minus_t() -> None:
+    # numpy's uniform(0, 1) draws multiples of 2^−53, for which 1 − t is exact: these t span
+    # many binades below ½, so 1 − t rounds and its TwoSum low part matters for z > 0
+    # (mutation testing: dropping it went unseen). Expected values: the mpmath oracle.
+    rng = np.random.default_rng(16)
+    t = np.exp2(rng.uniform(-60, -1, N))
+    w, x = rng.uniform(0.01, 3.0, N), np.exp2(rng.uniform(-4, 4, N))
+    assert np.count_nonzero((1.0 - t) - 1.0 != -t) > N // 2  # 1 − t inexact (Sterbenz after)
+    got, decided = general.gradient(w, x, t)
+    expected = exact.values("gradient", w, x, t).rounded
+    assert decided.mean() > 0.95
+    assert np.array_equal(got[decided], expected[decided])
