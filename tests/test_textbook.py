@@ -34,6 +34,7 @@ from neuron.textbook import (
     apply,
     evaluate,
     partials,
+    rounding_lower_bound,
     running_error,
 )
 
@@ -167,6 +168,29 @@ def test_a_partial_product_that_underflows_costs_alpha_times_the_rest() -> None:
     bound = running_error(program, {"a": 2.0**-600, "b": 2.0**-600, "c": 2.0**1000})
     assert 2.0**-22 <= bound.underflow <= 2.0**-22 * (1 + 2.0**-38)
     assert bound.rounding == 2 * U * 2.0**-200
+
+
+def test_a_partial_product_just_below_the_normal_range_counts() -> None:
+    # 2^−511·1.5·2^−512 = 1.5·2^−1023 lies below 2^−1022 (subnormal): its 2^−1022, times the
+    # factor left out, 2^100, is 2^−922. The other partial products are normal.
+    program = Program(("a", "b", "c"), (Op("p", "product", ("a", "b", "c")),), "p")
+    bound = running_error(program, {"a": 2.0**-511, "b": 1.5 * 2.0**-512, "c": 2.0**100})
+    assert 2.0**-922 <= bound.underflow <= 2.0**-922 * (1 + 2.0**-38)
+
+
+def test_a_factor_known_only_roughly_makes_its_product_underflow() -> None:
+    # q = 1 + 2^−60 rounds (error up to u·|q|, about 2^−53); s = q − 1 = 2^−60 then carries
+    # 2^−53, 128 times itself: to first order the computed s may be 0 (so s itself can
+    # underflow), and so may p = s·2^−900, normal as its exact value 2^−960 is: p counts its
+    # own 2^−1022, besides s's 2^−1022 carried in times 2^−900.
+    program = Program(
+        ("a", "b", "c"),
+        (Op("q", "add", ("a", "b")), Op("s", "sub", ("q", 1.0)), Op("p", "product", ("s", "c"))),
+        "p",
+    )
+    bound = running_error(program, {"a": 1.0, "b": 2.0**-60, "c": 2.0**-900})
+    assert bound.exact == 2.0**-960
+    assert 2.0**-1022 <= bound.underflow <= 2.0**-1022 * (1 + 2.0**-38)
 
 
 def test_the_step_counts_the_underflow_of_the_gradient_it_scales() -> None:
@@ -315,11 +339,35 @@ def test_the_quick_allowance_is_tight_where_the_values_are_exact() -> None:
         ("sigmoid_prime", (0.0,), 8.0),
         ("gradient", (0.0, 2.0, 0.0), 14.0),
         ("loss", (0.0, 1.0), 3.0),
+        # z = 1, exp's argument carrying an error (test_gradient_at_z_one_by_an_independent_sweep)
+        ("gradient", (0.5, 2.0, 0.0), 20.977683617824449),
     ):
         arrays = [np.array([a]) for a in args]
         truth = np.asarray(getattr(reference, function)(*arrays))
         quick = FLOAT64.quick_allowed_ulps(function, arrays, truth)[0]
         assert allowed * (1 - 2.0**-18) <= quick <= allowed, function
+
+
+def test_where_the_quick_lower_bound_is_trusted() -> None:
+    # rounding_lower_bound's docstring: trusted where every input and computed value is finite
+    # and exactly 0 (a sum, or a product with a zero factor) or within [2^−900, 2^900], both
+    # ends included. One addition s = a + b shows each clause.
+    program = Program(("a", "b"), (Op("s", "add", ("a", "b")),), "s")
+    cases = [
+        ((2.0**-900, 0.0), True),  # an input and the sum at the lower end
+        ((2.0**900, 0.0), True),  # at the upper end
+        ((1.0, -1.0), True),  # a sum that is exactly 0
+        ((2.0**901, -(2.0**901) + 2.0**890), False),  # an input beyond 2^900, the sum inside
+        ((2.0**-901, 2.0**-890), False),  # an input below 2^−900, the sum inside
+        ((2.0**-901, 2.0**-901), False),  # the sum 2^−900 inside, the inputs below
+    ]
+    for (a, b), expected in cases:
+        _, trusted = rounding_lower_bound(program, {"a": np.array([a]), "b": np.array([b])})
+        assert bool(trusted[0]) is expected, (a, b)
+    # a product that is 0 without a zero factor (2^−600·2^−600 underflows) is not trusted
+    product = Program(("a", "b"), (Op("p", "product", ("a", "b")),), "p")
+    inputs = {"a": np.array([2.0**-600, 0.0]), "b": np.array([2.0**-600, 1.0])}
+    assert rounding_lower_bound(product, inputs)[1].tolist() == [False, True]
 
 
 @settings(deadline=None)

@@ -137,9 +137,12 @@ def test_least_allowed_ulps_are_the_last_roundings() -> None:
 def test_loss_overflows_where_its_square_does() -> None:
     # ½·(t − y)² squares t − y first: +∞ from |t − y| >= 2^512 on (2^1024 is beyond the
     # largest float), finite results below; only finite |t − y| count
-    y = np.array([0.0, 0.0, -(2.0**511), 2.0**512, 2.0**600, 0.0, 0.0])
-    t = np.array([2.0**512, np.nextafter(2.0**512, 0), 2.0**511, 2.0**512, 0.0, math.inf, 1.0])
-    assert POLICY.overflow_sign("loss", [y, t]).tolist() == [1, 0, 1, 0, 1, 0, 0]
+    # (∞ − ∞ is NaN: no infinity accepted, and no floating-point warning either)
+    y = np.array([0.0, 0.0, -(2.0**511), 2.0**512, 2.0**600, 0.0, 0.0, math.inf])
+    t = np.array(
+        [2.0**512, np.nextafter(2.0**512, 0), 2.0**511, 2.0**512, 0, math.inf, 1, math.inf]
+    )
+    assert POLICY.overflow_sign("loss", [y, t]).tolist() == [1, 0, 1, 0, 1, 0, 0, 0]
 
 
 def test_step_overflows_with_the_sign_of_its_gradient() -> None:
@@ -204,6 +207,11 @@ def test_least_allowed_ulps_is_a_lower_bound(args: tuple[float, float, float]) -
 def test_ulp_policy_allows_n_ulps_everywhere() -> None:
     policy = parse_policy("ulp:3")
     assert policy.least_allowed_ulps("gradient") == 3.0
+    # the quick allowance is N at each element, and no infinity is ever accepted
+    truth = np.array([[0.5, 1.0, 2.0]])
+    assert policy.quick_allowed_ulps("sigmoid", [truth], truth).tolist() == [[3.0, 3.0, 3.0]]
+    signs = policy.overflow_sign("loss", [np.zeros((2, 1)), np.full((1, 3), 2.0**600)])
+    assert signs.tolist() == [[0.0] * 3] * 2
     exact_value = exact.value("sigmoid", 1.0)
     assert policy.allowed_error("sigmoid", (1.0,), exact_value) == 3 * 2.0**-53  # σ(1) ∈ [½, 1)
 
