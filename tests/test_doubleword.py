@@ -6,6 +6,7 @@ worked out by hand below, or from mpmath at 300 bits: never from the code under 
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import mpmath
@@ -122,3 +123,31 @@ def test_power_of_two_is_a_float_power_of_two() -> None:
     got = dw.power_of_two(k)
     assert got.dtype == np.float64
     assert got.tolist() == expected
+
+
+def test_the_polynomial_is_the_taylor_series() -> None:
+    # e^ρ = 1 + ρ + ρ²/2 + Σ ρ^k/k!: the coefficients beyond ρ²/2 are 1/k!, k = 8 down to 3
+    expected = tuple(1 / math.factorial(k) for k in range(8, 2, -1))
+    assert expected == dw._COEFFICIENTS
+
+
+def test_split_leaves_two_halves_of_at_most_26_bits() -> None:
+    # Veltkamp's split with 2^27 + 1 (split's docstring): a = high + low exactly, each half of
+    # at most 26 significant bits, for |a| < 2^995
+    rng = np.random.default_rng(27)
+    a = np.concatenate([rng.uniform(-1, 1, 2000) * np.exp2(rng.integers(-900, 900, 2000)), [1.0]])
+    high, low = dw.split(a)
+    assert all(
+        Fraction(h) + Fraction(lo) == Fraction(v) for h, lo, v in zip(high, low, a, strict=True)
+    )
+    assert max(_significant_bits(float(h)) for h in high) <= 26
+    assert max(_significant_bits(float(lo)) for lo in low) <= 26
+
+
+def test_adding_zero_keeps_the_smallest_subnormal() -> None:
+    # 0 + 2^−1074 = 2^−1074 exactly: a zero's exponent must never be the one the sum aligns to
+    # (ZERO_EXPONENT), or 2^−1074 would be scaled by 2^−1073 and vanish or saturate
+    zero, tiny = dw.scaled(np.array([0.0])), dw.scaled(np.array([2.0**-1074]))
+    for total in (dw.add(zero, tiny), dw.add(tiny, zero)):
+        value = Fraction(float(total.head[0])) + Fraction(float(total.tail[0]))
+        assert value * Fraction(2) ** int(total.exponent[0]) == Fraction(2) ** -1074

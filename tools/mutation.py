@@ -124,7 +124,13 @@ def _mutmut(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*MUTMUT, *args], cwd=ROOT, capture_output=True, text=True, check=False)
 
 
-def run_mutmut(modules: list[str], sample: int | None, rng: random.Random) -> list[Mutant]:
+def _rng(seed: int, module: str, engine: str) -> random.Random:
+    """The sample of one module and engine depends on the seed only, not on the other modules
+    chosen: `--module doubleword` draws the same doubleword mutants as the default list."""
+    return random.Random(f"{seed}:{module}:{engine}")
+
+
+def run_mutmut(modules: list[str], sample: int | None, seed: int) -> list[Mutant]:
     """Run mutmut over the modules' functions (all mutants, or a sample) and collect results."""
     shutil.rmtree(ROOT / "mutants", ignore_errors=True)  # no stale verdicts from older tests
     patterns = [_dotted(MODULES[m][0]) + ".*" for m in modules]
@@ -135,7 +141,7 @@ def run_mutmut(modules: list[str], sample: int | None, rng: random.Random) -> li
         for module in modules:
             prefix = _dotted(MODULES[module][0]) + "."
             own = sorted(n for n in names if n.startswith(prefix))
-            chosen += rng.sample(own, min(sample, len(own)))
+            chosen += _rng(seed, module, "mutmut").sample(own, min(sample, len(own)))
         patterns = chosen
     done = _mutmut("run", "--max-children", "1", *patterns)
     if done.returncode != 0:
@@ -288,7 +294,7 @@ class ForkRunner:
 
 
 def run_own(
-    modules: list[str], mutmut_mutants: list[Mutant], sample: int | None, rng: random.Random
+    modules: list[str], mutmut_mutants: list[Mutant], sample: int | None, seed: int
 ) -> list[Mutant]:
     """Module-level mutants, and mutmut's "no tests" function mutants, run by ForkRunner."""
     runner = ForkRunner()
@@ -317,7 +323,7 @@ def run_own(
                     untested[name].source = source
                     untested[name].engine = "import time"
             if sample is not None:
-                level = rng.sample(level, min(sample, len(level)))
+                level = _rng(seed, module, "module level").sample(level, min(sample, len(level)))
             todo = level + [m for m in untested.values() if m.module == module and m.source]
             for mutant in todo:
                 assert mutant.source is not None
@@ -407,10 +413,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.reclassify:
         return reclassify(args.report)
     modules = args.module or DEFAULT_MODULES
-    rng = random.Random(args.seed)
     started = time.monotonic()
-    mutants = [] if args.skip_mutmut else run_mutmut(modules, args.sample, rng)
-    mutants += run_own(modules, mutants, args.sample, rng)
+    mutants = [] if args.skip_mutmut else run_mutmut(modules, args.sample, args.seed)
+    mutants += run_own(modules, mutants, args.sample, args.seed)
     minutes = (time.monotonic() - started) / 60
     command = "python tools/mutation.py " + " ".join(argv if argv is not None else sys.argv[1:])
     header = (
