@@ -69,3 +69,18 @@ def test_gradient_keeps_the_low_part_of_one_minus_t() -> None:
     expected = exact.values("gradient", w, x, t).rounded
     assert decided.mean() > 0.95
     assert np.array_equal(got[decided], expected[decided])
+
+
+def test_gradient_where_the_residual_starts_from_an_exact_zero() -> None:
+    # z = ±710 beyond the fast path, t = 1 (z > 0) or 0 (z < 0): 1 − t or −t is exactly 0, and
+    # dE/dw = ∓σ(−710)·σ'(710)·x with x = 2^1023 is about 2^−1025, subnormal but representable.
+    # The zero must keep ZERO_EXPONENT through normalize, or σ(−710) ≈ 2^−1024 is aligned to
+    # exponent 0 and saturates. Expected values: the mpmath oracle.
+    x = np.array([2.0**1023, 2.0**1023])
+    w = np.array([710.0, -710.0]) / x
+    t = np.array([1.0, 0.0])
+    got, decided = general.gradient(w, x, t)
+    expected = exact.values("gradient", w, x, t).rounded
+    assert decided.all()
+    assert np.array_equal(got, expected)
+    assert np.all((expected != 0) & (np.abs(expected) < 2.0**-1022))

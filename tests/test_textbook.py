@@ -193,6 +193,29 @@ def test_a_factor_known_only_roughly_makes_its_product_underflow() -> None:
     assert 2.0**-1022 <= bound.underflow <= 2.0**-1022 * (1 + 2.0**-38)
 
 
+def test_small_but_normal_factors_do_not_underflow() -> None:
+    # (y, t) = (0, 2^−100): r = 2^−100, r² = 2^−200, ½r² = 2^−201, all far inside the normal
+    # range: no underflow term at all
+    assert running_error(PROGRAMS["loss"], {"y": 0.0, "t": 2.0**-100}).underflow == 0
+
+
+def test_an_operand_that_may_have_flushed_can_make_a_sum_underflow() -> None:
+    # s = 2^−600·2^−500 = 2^−1100 may flush to 0: 2^−1022. t = s + 1.5·2^−1022 carries that
+    # 2^−1022, so |t| − 2·2^−1022 < 2^−1022: t may underflow too and adds its own 2^−1022.
+    program = Program(
+        ("a", "b", "c"), (Op("s", "product", ("a", "b")), Op("t", "add", ("s", "c"))), "t"
+    )
+    bound = running_error(program, {"a": 2.0**-600, "b": 2.0**-500, "c": 1.5 * 2.0**-1022})
+    assert 2 * 2.0**-1022 <= bound.underflow <= 2 * 2.0**-1022 * (1 + 2.0**-38)
+
+
+def test_the_sigmoid_program_differentiates_to_sigma_prime() -> None:
+    # T1.2: dσ/dz = σ(z)(1 − σ(z)) = ¼ at z = 0, through de/dz = −e and dy/dd = −1/d²
+    program = PROGRAMS["sigmoid"]
+    values = evaluate(program, {"z": 0.0}, lambda a: math.exp(-a))
+    assert adjoints(program, values)["z"] == 0.25
+
+
 def test_the_step_counts_the_underflow_of_the_gradient_it_scales() -> None:
     w, x, t, lr = SCALED_BACK
     # dE/dw may flush to 0 under FTZ: an error of 2^−1022, times η

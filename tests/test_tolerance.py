@@ -156,6 +156,16 @@ def test_step_overflows_with_the_sign_of_its_gradient() -> None:
     lr = np.array([1e-300, 1e-300, 1.0, 1.0, 2.0**-1000])
     assert POLICY.overflow_sign("step", [w, x, t, lr]).tolist() == [1, -1, 0, 0, 1]
     assert POLICY.overflow_sign("gradient", [w[:1], x[:1], t[:1]]).tolist() == [0]
+    # z = 2, x = 1.6·10^308, t = −10: p = (t − σ(2))·σ'(2)·x = −10.8808·0.104994·1.6·10^308
+    # = −1.828·10^308, beyond −2^1024 = −1.798·10^308: −∞ (with σ(−2) for σ(2): −1.70·10^308)
+    x = np.array([1.6e308])
+    args = [2.0 / x, x, np.array([-10.0]), np.array([1.0])]
+    assert POLICY.overflow_sign("step", args).tolist() == [-1]
+
+
+def test_ulp_policies_of_one_ulp_and_less_are_accepted() -> None:
+    # parse_policy's docstring: N > 0, e.g. ulp:1 or ulp:0.5
+    assert [parse_policy(text).ulps for text in ("ulp:1", "ulp:0.5")] == [1.0, 0.5]
 
 
 def test_far_beyond_overflow_only_infinity_is_accepted() -> None:
