@@ -171,3 +171,45 @@ def test_reference_counts_what_the_fast_path_leaves() -> None:
     before = reference.FALLBACK["sigmoid"]
     reference.sigmoid(np.array([0.5, 700.0, -700.0, math.nan]))  # 700 is past MAX_ARGUMENT
     assert reference.FALLBACK["sigmoid"] == before + 3
+
+
+# ---------------------------------------------------------------------------------------------
+# The rounding grids and the domain, held to fast.py's comments (not to its constants)
+
+
+def _significant_bits(value: float) -> int:
+    numerator = abs(Fraction(value).numerator)
+    return (numerator // (numerator & -numerator)).bit_length() if numerator else 0
+
+
+@pytest.mark.parametrize(
+    ("grid", "limit", "quantum", "bits"),
+    [
+        # "quantum 2^−25: values below 2 keep at most 26 bits", and so on for the other two
+        pytest.param(fast._GRID_25, 2.0, 2.0**-25, 26, id="25"),
+        pytest.param(fast._GRID_26, 1.0, 2.0**-26, 26, id="26"),
+        pytest.param(fast._GRID_38, 2.0**-11, 2.0**-38, 27, id="38"),
+    ],
+)
+def test_each_grid_rounds_to_its_quantum(
+    grid: float, limit: float, quantum: float, bits: int
+) -> None:
+    # x + G − G rounds x to the nearest multiple of the quantum: within half of it, and for
+    # |x| < limit at most limit/quantum multiples, so at most `bits` significant bits
+    rng = np.random.default_rng(26)
+    x = np.concatenate([rng.uniform(-limit, limit, 4000), [0.0, limit * (1 - 2.0**-53)]])
+    rounded = (x + grid) - grid
+    assert np.all(np.abs(rounded - x) <= quantum / 2)
+    assert np.all(np.mod(rounded, quantum) == 0)
+    assert max(_significant_bits(float(v)) for v in rounded) <= bits
+    assert np.max(np.abs(rounded - x)) > quantum / 4  # the nearest multiple, not a coarser one
+
+
+def test_a_residual_below_2_to_the_minus_900_is_left_to_the_general_path() -> None:
+    # t = fl(σ(−600)) ≈ 2^−865 leaves σ(z) − t of about 2^−918: below the 2^−900 the bounds of
+    # T6.5 assume for the residual (fast.py's _TINY_RESIDUAL), so the kernel must not decide;
+    # at t = 1 the residual is about −1, and the kernel decides dE/dw ≈ −σ(−600) = −2^−865
+    w, x = np.array([-600.0, -600.0]), np.array([1.0, 1.0])
+    t = np.array([float(exact.forward(-600.0, 1.0)), 1.0])
+    assert fast._gradient(w, x, t).valid.tolist() == [False, True]
+    assert fast.gradient(w, x, t)[1].tolist() == [False, True]

@@ -34,6 +34,7 @@ from neuron.textbook import (
     apply,
     evaluate,
     partials,
+    rounding_lower_bound,
     running_error,
 )
 
@@ -83,6 +84,65 @@ def test_gradient_at_w_zero_allows_fourteen_ulps() -> None:
     assert _allowed("gradient", 0.0, 2.0, 0.0) == pytest.approx(7 * U, rel=2.0**-50)
 
 
+def test_loss_at_zero_one_allows_three_ulps() -> None:
+    # (y, t) = (0, 1): r = t − y = 1 exactly, yet its rounding counts u·1. E = ½·r·r carries
+    # |½·r|·u from each factor r (u in all) and its one multiplication (the ½ scales exactly)
+    # rounds u·½: R = 1.5u. Nothing can underflow. Allowed 3u = 3 ulps of ½.
+    bound = running_error(PROGRAMS["loss"], {"y": 0.0, "t": 1.0})
+    assert bound.rounding == 1.5 * U
+    assert bound.underflow == 0
+    assert bound.allowed() == 3 * U
+
+
+def test_the_step_rounds_relative_to_the_new_weight() -> None:
+    # (w, x, t, lr) = (1, 2^−60, 0, 2^62): z = 2^−60, so to a relative 2^−58 every value is the
+    # z = 0 one: y = m = ½ carrying 1.5u and 2u, r = −y carrying 2u (above). l = lr·r·y·m·x
+    # = −½ (lr·x = 4) carries |lr·y·m·x|·2u + |lr·r·m·x|·1.5u + |lr·r·y·x|·2u = 5.5u and its
+    # four multiplications round 4u·½: 7.5u. w' = w + l = ½ rounds u·½: R = 8u, relative to
+    # w' = ½, not to w − l = 1.5 (which would give 9u). Nothing can underflow.
+    bound = running_error(PROGRAMS["step"], {"w": 1.0, "x": 2.0**-60, "t": 0.0, "lr": 2.0**62})
+    assert bound.exact == pytest.approx(0.5, rel=2.0**-58)
+    assert bound.rounding == pytest.approx(8 * U, rel=2.0**-50)
+    assert bound.underflow == 0
+
+
+def test_gradient_at_z_one_by_an_independent_sweep() -> None:
+    # (w, x, t) = (0.5, 2, 0): z = 1. T6.1's sweep written out for this one program, in mpmath:
+    # each value's rounding part is what its operands carry (|∂v/∂a|·R_a) plus u·|v| per
+    # rounding (2u for exp). Allowed 2R, about 20.98 ulps of |dE/dw| in [¼, ½) (ulp 2^−54).
+    with mpmath.workprec(128):
+        u = mpmath.mpf(2) ** -53
+        e = mpmath.exp(-1)
+        d = 1 + e
+        y, m, r, x = 1 / d, e / d, -1 / d, 2
+        r_z = u  # w·x = 1 rounds (exactly, but counted)
+        r_e = e * r_z + 2 * u * e
+        r_d = r_e + u * d
+        r_y = r_d / d**2 + u * y
+        r_m = r_y + u * m
+        r_r = r_y + u * y
+        p = r * y * m * x
+        r_p = abs(y * m * x) * r_r + abs(r * m * x) * r_y + abs(r * y * x) * r_m + 3 * u * abs(p)
+        expected = 2 * r_p
+        assert 20.9 < expected / mpmath.mpf(2) ** -54 < 21
+        bound = running_error(PROGRAMS["gradient"], {"w": 0.5, "x": 2.0, "t": 0.0})
+        assert abs(bound.allowed() / expected - 1) < mpmath.mpf(2) ** -100
+        assert bound.underflow == 0
+
+
+def test_a_subnormal_output_counts_its_own_underflow() -> None:
+    # (y, t) = (0, 2^−520): r = 2^−520 (normal), E = ½·r·r = 2^−1041 (subnormal). Rounding:
+    # r carries nothing and rounds u·r; E carries 2·|½·r|·u·r = u·2^−1040 and rounds u·2^−1041:
+    # R = 3u·2^−1041. Underflow: of the partial products {r, r} = 2^−1040 lies below 2^−1022
+    # (times the ½ left out: 2^−1023) and the whole product 2^−1041 (2^−1022); {½, r} does not.
+    # F = 1.5·2^−1022, rounded up by at most 2^−38.
+    bound = running_error(PROGRAMS["loss"], {"y": 0.0, "t": 2.0**-520})
+    with mpmath.workprec(128):
+        assert bound.rounding == 3 * mpmath.mpf(2) ** -1094
+        expected = 1.5 * mpmath.mpf(2) ** -1022
+        assert expected <= bound.underflow <= expected * (1 + mpmath.mpf(2) ** -38)
+
+
 def test_an_operation_rounds_relative_to_its_own_result() -> None:
     # w' = w + l rounds by u·|w'|, not by u·|w − l| or u·|l|: at 1 + (−1 + 2^−52) that is 2^−105
     program = Program(("a", "b"), (Op("s", "add", ("a", "b")),), "s")
@@ -92,9 +152,13 @@ def test_an_operation_rounds_relative_to_its_own_result() -> None:
 
 
 def test_an_exact_zero_product_has_no_underflow_inside() -> None:
-    # x = 0 makes every partial product with x exactly 0: only the result's own 2^−1022
+    # x = 0 makes every partial product with x exactly 0: only the result's own 2^−1022 (the
+    # smallest normal float64, written out: not the module's ALPHA, which this pins)
     bound = running_error(PROGRAMS["gradient"], {"w": 0.5, "x": 0.0, "t": 0.25})
-    assert ALPHA <= bound.underflow <= ALPHA * (1 + 2.0**-38)
+    assert 2.0**-1022 <= bound.underflow <= 2.0**-1022 * (1 + 2.0**-38)
+    # IEEE 754 binary64: emin = −1022, p = 53
+    assert ALPHA == 2.0**-1022
+    assert U == 2.0**-53
 
 
 def test_a_partial_product_that_underflows_costs_alpha_times_the_rest() -> None:
@@ -106,9 +170,56 @@ def test_a_partial_product_that_underflows_costs_alpha_times_the_rest() -> None:
     assert bound.rounding == 2 * U * 2.0**-200
 
 
+def test_a_partial_product_just_below_the_normal_range_counts() -> None:
+    # 2^−511·1.5·2^−512 = 1.5·2^−1023 lies below 2^−1022 (subnormal): its 2^−1022, times the
+    # factor left out, 2^100, is 2^−922. The other partial products are normal.
+    program = Program(("a", "b", "c"), (Op("p", "product", ("a", "b", "c")),), "p")
+    bound = running_error(program, {"a": 2.0**-511, "b": 1.5 * 2.0**-512, "c": 2.0**100})
+    assert 2.0**-922 <= bound.underflow <= 2.0**-922 * (1 + 2.0**-38)
+
+
+def test_a_factor_known_only_roughly_makes_its_product_underflow() -> None:
+    # q = 1 + 2^−60 rounds (error up to u·|q|, about 2^−53); s = q − 1 = 2^−60 then carries
+    # 2^−53, 128 times itself: to first order the computed s may be 0 (so s itself can
+    # underflow), and so may p = s·2^−900, normal as its exact value 2^−960 is: p counts its
+    # own 2^−1022, besides s's 2^−1022 carried in times 2^−900.
+    program = Program(
+        ("a", "b", "c"),
+        (Op("q", "add", ("a", "b")), Op("s", "sub", ("q", 1.0)), Op("p", "product", ("s", "c"))),
+        "p",
+    )
+    bound = running_error(program, {"a": 1.0, "b": 2.0**-60, "c": 2.0**-900})
+    assert bound.exact == 2.0**-960
+    assert 2.0**-1022 <= bound.underflow <= 2.0**-1022 * (1 + 2.0**-38)
+
+
+def test_small_but_normal_factors_do_not_underflow() -> None:
+    # (y, t) = (0, 2^−100): r = 2^−100, r² = 2^−200, ½r² = 2^−201, all far inside the normal
+    # range: no underflow term at all
+    assert running_error(PROGRAMS["loss"], {"y": 0.0, "t": 2.0**-100}).underflow == 0
+
+
+def test_an_operand_that_may_have_flushed_can_make_a_sum_underflow() -> None:
+    # s = 2^−600·2^−500 = 2^−1100 may flush to 0: 2^−1022. t = s + 1.5·2^−1022 carries that
+    # 2^−1022, so |t| − 2·2^−1022 < 2^−1022: t may underflow too and adds its own 2^−1022.
+    program = Program(
+        ("a", "b", "c"), (Op("s", "product", ("a", "b")), Op("t", "add", ("s", "c"))), "t"
+    )
+    bound = running_error(program, {"a": 2.0**-600, "b": 2.0**-500, "c": 1.5 * 2.0**-1022})
+    assert 2 * 2.0**-1022 <= bound.underflow <= 2 * 2.0**-1022 * (1 + 2.0**-38)
+
+
+def test_the_sigmoid_program_differentiates_to_sigma_prime() -> None:
+    # T1.2: dσ/dz = σ(z)(1 − σ(z)) = ¼ at z = 0, through de/dz = −e and dy/dd = −1/d²
+    program = PROGRAMS["sigmoid"]
+    values = evaluate(program, {"z": 0.0}, lambda a: math.exp(-a))
+    assert adjoints(program, values)["z"] == 0.25
+
+
 def test_the_step_counts_the_underflow_of_the_gradient_it_scales() -> None:
     w, x, t, lr = SCALED_BACK
-    assert _allowed("step", w, x, t, lr) >= lr * ALPHA  # dE/dw may flush to 0 under FTZ
+    # dE/dw may flush to 0 under FTZ: an error of 2^−1022, times η
+    assert _allowed("step", w, x, t, lr) >= lr * 2.0**-1022
 
 
 def test_the_textbook_step_passes_where_its_gradient_underflows() -> None:
@@ -240,6 +351,46 @@ def test_an_unknown_operation_is_refused(kind: str) -> None:
 
 
 # --- the sweep's quick allowance is a lower bound of the policy's -----------------------------
+
+
+def test_the_quick_allowance_is_tight_where_the_values_are_exact() -> None:
+    # At these inputs every intermediate is exact or normal, so the float64 lower bound of R
+    # loses only its documented 2^−20 margin. The allowances are the hand derivations above
+    # (and in tests/test_tolerance.py): σ(0) 3, σ'(0) 8, dE/dw at (0, 2, 0) 14, E at (0, 1) 3.
+    for function, args, allowed in (
+        ("sigmoid", (0.0,), 3.0),
+        ("sigmoid_prime", (0.0,), 8.0),
+        ("gradient", (0.0, 2.0, 0.0), 14.0),
+        ("loss", (0.0, 1.0), 3.0),
+        # z = 1, exp's argument carrying an error (test_gradient_at_z_one_by_an_independent_sweep)
+        ("gradient", (0.5, 2.0, 0.0), 20.977683617824449),
+    ):
+        arrays = [np.array([a]) for a in args]
+        truth = np.asarray(getattr(reference, function)(*arrays))
+        quick = FLOAT64.quick_allowed_ulps(function, arrays, truth)[0]
+        assert allowed * (1 - 2.0**-18) <= quick <= allowed, function
+
+
+def test_where_the_quick_lower_bound_is_trusted() -> None:
+    # rounding_lower_bound's docstring: trusted where every input and computed value is finite
+    # and exactly 0 (a sum, or a product with a zero factor) or within [2^−900, 2^900], both
+    # ends included. One addition s = a + b shows each clause.
+    program = Program(("a", "b"), (Op("s", "add", ("a", "b")),), "s")
+    cases = [
+        ((2.0**-900, 0.0), True),  # an input and the sum at the lower end
+        ((2.0**900, 0.0), True),  # at the upper end
+        ((1.0, -1.0), True),  # a sum that is exactly 0
+        ((2.0**901, -(2.0**901) + 2.0**890), False),  # an input beyond 2^900, the sum inside
+        ((2.0**-901, 2.0**-890), False),  # an input below 2^−900, the sum inside
+        ((2.0**-901, 2.0**-901), False),  # the sum 2^−900 inside, the inputs below
+    ]
+    for (a, b), expected in cases:
+        _, trusted = rounding_lower_bound(program, {"a": np.array([a]), "b": np.array([b])})
+        assert bool(trusted[0]) is expected, (a, b)
+    # a product that is 0 without a zero factor (2^−600·2^−600 underflows) is not trusted
+    product = Program(("a", "b"), (Op("p", "product", ("a", "b")),), "p")
+    inputs = {"a": np.array([2.0**-600, 0.0]), "b": np.array([2.0**-600, 1.0])}
+    assert rounding_lower_bound(product, inputs)[1].tolist() == [False, True]
 
 
 @settings(deadline=None)

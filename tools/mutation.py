@@ -17,9 +17,9 @@ Two engines, one report:
 
 Usage (from the repository root):
 
-    python tools/mutation.py                       # ulp, doubleword, fast, general
+    python tools/mutation.py                       # ulp, doubleword, fast, general,
+                                                   # tolerance, textbook
     python tools/mutation.py --module fast         # one module (repeatable)
-    python tools/mutation.py --module tolerance    # also possible; not in the default list
     python tools/mutation.py --sample 60 --seed 1  # 60 random mutants per module
     python tools/mutation.py --report /tmp/m.md    # write the report elsewhere
     python tools/mutation.py --reclassify          # re-read the classifications only
@@ -59,15 +59,34 @@ NUMERIC_TESTS = [
     "tests/test_reference.py",
     "tests/test_bulk.py",
     "tests/test_exact.py",
+    "tests/test_doubleword.py",
+    # the machine checks of T6.4 and T6.5 (proofs/checks.py): exp_negative's error, the
+    # rounding tests, the exact steps and the budget that each fast-path bound constant must
+    # stay twice its proven bound
+    *(
+        f"tests/test_proofs.py::test_check_is_verified[{name}]"
+        for name in (
+            "t6_4_exp_error",
+            "t6_4_rounding_test",
+            "t6_4_reference",
+            "t6_5_budget",
+            "t6_5_exact_steps",
+            "t6_5_bounds",
+            "t6_5_rounding_test",
+        )
+    ),
 ]
+# The tests of the tolerance policies and of the textbook bound they wrap (T6.1).
+POLICY_TESTS = ["tests/test_textbook.py", "tests/test_tolerance.py"]
 MODULES: dict[str, tuple[str, list[str]]] = {
     "ulp": ("neuron/numerics/ulp.py", NUMERIC_TESTS),
     "doubleword": ("neuron/numerics/doubleword.py", NUMERIC_TESTS),
     "fast": ("neuron/reference/fast.py", NUMERIC_TESTS),
     "general": ("neuron/reference/general.py", NUMERIC_TESTS),
-    "tolerance": ("neuron/gate/tolerance.py", ["tests/test_tolerance.py"]),
+    "tolerance": ("neuron/gate/tolerance.py", POLICY_TESTS),
+    "textbook": ("neuron/textbook.py", POLICY_TESTS),
 }
-DEFAULT_MODULES = ["ulp", "doubleword", "fast", "general"]
+DEFAULT_MODULES = ["ulp", "doubleword", "fast", "general", "tolerance", "textbook"]
 
 # Module-level statements that only name types or list exports: with `from __future__ import
 # annotations` nothing evaluates the aliases at run time, and `__all__` only serves `import *`.
@@ -105,7 +124,13 @@ def _mutmut(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*MUTMUT, *args], cwd=ROOT, capture_output=True, text=True, check=False)
 
 
-def run_mutmut(modules: list[str], sample: int | None, rng: random.Random) -> list[Mutant]:
+def _rng(seed: int, module: str, engine: str) -> random.Random:
+    """The sample of one module and engine depends on the seed only, not on the other modules
+    chosen: `--module doubleword` draws the same doubleword mutants as the default list."""
+    return random.Random(f"{seed}:{module}:{engine}")
+
+
+def run_mutmut(modules: list[str], sample: int | None, seed: int) -> list[Mutant]:
     """Run mutmut over the modules' functions (all mutants, or a sample) and collect results."""
     shutil.rmtree(ROOT / "mutants", ignore_errors=True)  # no stale verdicts from older tests
     patterns = [_dotted(MODULES[m][0]) + ".*" for m in modules]
@@ -116,7 +141,7 @@ def run_mutmut(modules: list[str], sample: int | None, rng: random.Random) -> li
         for module in modules:
             prefix = _dotted(MODULES[module][0]) + "."
             own = sorted(n for n in names if n.startswith(prefix))
-            chosen += rng.sample(own, min(sample, len(own)))
+            chosen += _rng(seed, module, "mutmut").sample(own, min(sample, len(own)))
         patterns = chosen
     done = _mutmut("run", "--max-children", "1", *patterns)
     if done.returncode != 0:
@@ -213,9 +238,10 @@ class ForkRunner:
     def __init__(self) -> None:
         sys.dont_write_bytecode = True  # a mutant must never run from a stale .pyc
         self.tmp = Path(tempfile.mkdtemp(prefix="neuron-mutation-"))
-        shutil.copytree(
-            ROOT / "neuron", self.tmp / "neuron", ignore=shutil.ignore_patterns("__pycache__")
-        )
+        for package in ("neuron", "proofs"):  # proofs/ beside neuron/: the live checks load
+            shutil.copytree(
+                ROOT / package, self.tmp / package, ignore=shutil.ignore_patterns("__pycache__")
+            )
         # the heavy imports once, in the parent; `neuron` itself only in each child, and not
         # hypothesis either: pytest would warn that it cannot rewrite its already imported plugin
         import mpmath  # noqa: F401
@@ -268,7 +294,7 @@ class ForkRunner:
 
 
 def run_own(
-    modules: list[str], mutmut_mutants: list[Mutant], sample: int | None, rng: random.Random
+    modules: list[str], mutmut_mutants: list[Mutant], sample: int | None, seed: int
 ) -> list[Mutant]:
     """Module-level mutants, and mutmut's "no tests" function mutants, run by ForkRunner."""
     runner = ForkRunner()
@@ -297,7 +323,7 @@ def run_own(
                     untested[name].source = source
                     untested[name].engine = "import time"
             if sample is not None:
-                level = rng.sample(level, min(sample, len(level)))
+                level = _rng(seed, module, "module level").sample(level, min(sample, len(level)))
             todo = level + [m for m in untested.values() if m.module == module and m.source]
             for mutant in todo:
                 assert mutant.source is not None
@@ -387,10 +413,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.reclassify:
         return reclassify(args.report)
     modules = args.module or DEFAULT_MODULES
-    rng = random.Random(args.seed)
     started = time.monotonic()
-    mutants = [] if args.skip_mutmut else run_mutmut(modules, args.sample, rng)
-    mutants += run_own(modules, mutants, args.sample, rng)
+    mutants = [] if args.skip_mutmut else run_mutmut(modules, args.sample, args.seed)
+    mutants += run_own(modules, mutants, args.sample, args.seed)
     minutes = (time.monotonic() - started) / 60
     command = "python tools/mutation.py " + " ".join(argv if argv is not None else sys.argv[1:])
     header = (
