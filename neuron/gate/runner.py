@@ -1,9 +1,10 @@
 """Run the property catalogue against an implementation and build the report.
 
-Each property is run as a Hypothesis search: its pinned hard cases first, then generated
-inputs, steered by ``target()`` toward the largest error relative to the allowed one, and on
-failure shrunk to a minimal input, reported with the expected and computed values and a
-Python snippet that reproduces it.
+Each property is run as a Hypothesis search: round values first (for the comparisons with
+the oracle), its pinned hard cases, then generated inputs, steered by ``target()`` toward the
+largest error relative to the allowed one, and on failure shrunk to a minimal input, reported
+with the expected and computed values and a Python snippet that reproduces it. A failure at
+edge inputs only (``neuron.gate.domains``) is an edge finding, not a failure of the run.
 """
 
 from __future__ import annotations
@@ -92,8 +93,9 @@ class Failure:
     got: float | None = None
     error: float | None = None
     allowed: float | None = None
-    #: "search" (Hypothesis, shrunk), "search, not shrunk" (a hang or a crash stops the
-    #: search at once) or "sweep" (the simplest failing point of the sweep)
+    #: "round values" (the first failing combination of round values), "search"
+    #: (Hypothesis, shrunk), "search, not shrunk" (a hang or a crash stops the search at
+    #: once) or "sweep" (the simplest failing point of the sweep)
     found_by: str = "search"
     #: for a sweep failure without a single-point measurement (nondeterminism, a mutated
     #: argument, an exception on a batch): the sweep's seed and size, to rerun it
