@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from typing import Any, Final, NamedTuple
 
 import mpmath
+import numpy as np
 
 __all__ = [
     "ALPHA",
@@ -260,7 +261,7 @@ def _product_underflow(factors: Sequence[Real], errors: Sequence[Real]) -> Real:
         return mpmath.mpf(0)
     # Σ 2^k rounded up a little: the float sum and powers are within 2^−50 relatively
     total = math.fsum(2.0 ** (k - top) for k in exponents) * (1 + 2.0**-40)
-    return mpmath.ldexp(mpmath.mpf(total), 0) * mpmath.power(2, top)
+    return mpmath.mpf(total) * mpmath.power(2, top)
 
 
 def roundings(op: Op) -> int:
@@ -316,7 +317,6 @@ def rounding_lower_bound(program: Program, inputs: dict[str, Any]) -> tuple[Any,
     bound) is a lower bound of R. Elsewhere `trusted` is False. The caller's margin (2^−20)
     covers the float64 rounding of this computation itself.
     """
-    np = _numpy()
     values = dict(inputs)
     low = {n: np.abs(v) for n, v in inputs.items()}
     high = dict(low)
@@ -365,13 +365,6 @@ def rounding_lower_bound(program: Program, inputs: dict[str, Any]) -> tuple[Any,
             )
             lower[op.name] = carried + roundings(op) * _unit(op) * low[op.name]
     return lower[program.output], trusted
-
-
-def _numpy() -> Any:
-    """numpy, imported where arrays are asked for (the mpmath sweeps do without it)."""
-    import numpy
-
-    return numpy
 
 
 def running_error(program: Program, inputs: dict[str, float]) -> RunningError:
