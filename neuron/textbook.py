@@ -280,15 +280,19 @@ def _unit(op: Op) -> float:
 
 
 def _carried(
-    op: Op, values: dict[str, Real], errors: dict[str, Real]
-) -> tuple[list[Real], list[Real]]:
-    """The operation's arguments, and what each carries into its result: |∂v/∂a|·error(a)
-    (the chain rule's local factor times the operand's error; 0 for a constant)."""
+    op: Op, values: dict[str, Real], *errors: dict[str, Real]
+) -> tuple[list[Real], list[list[Real]]]:
+    """The operation's arguments, and for each map of operand errors what each operand carries
+    into the result: |∂v/∂a|·error(a) (the chain rule's local factor, computed once, times the
+    operand's error; 0 for a constant)."""
     args = [values[a] if isinstance(a, str) else a for a in op.args]
     local = partials(op.kind, args, values[op.name])
     carried = [
-        abs(d) * errors[a] if isinstance(a, str) else 0 * d
-        for d, a in zip(local, op.args, strict=True)
+        [
+            abs(d) * e[a] if isinstance(a, str) else 0 * d
+            for d, a in zip(local, op.args, strict=True)
+        ]
+        for e in errors
     ]
     return args, carried
 
@@ -381,8 +385,7 @@ def running_error(program: Program, inputs: dict[str, float]) -> RunningError:
         rounding: dict[str, Real] = dict.fromkeys(program.inputs, mpmath.mpf(0))
         underflow: dict[str, Real] = dict.fromkeys(program.inputs, mpmath.mpf(0))
         for op in program.ops:
-            args, carried_r = _carried(op, values, rounding)
-            _, carried_u = _carried(op, values, underflow)
+            args, (carried_r, carried_u) = _carried(op, values, rounding, underflow)
             v = values[op.name]
             rounding[op.name] = sum(carried_r) + roundings(op) * _unit(op) * abs(v)
             if op.kind == "product":

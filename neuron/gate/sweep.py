@@ -520,7 +520,18 @@ def _judge_moved(  # noqa: PLR0913, PLR0917 - the points, the second answers, th
 
 
 def _describe_row(m: Measurement, k: int) -> str:
-    return f"expected {m.expected[k]!r}, error {m.error[k]:.3g} ulps > allowed {m.allowed[k]:.3g}"
+    """One judged point in words: expected, got, and the error against the allowance."""
+    return (
+        f"expected {m.expected[k]!r}, got {m.got[k]!r}: error {m.error[k]:.3g} ulps > "
+        f"allowed {m.allowed[k]:.3g}"
+    )
+
+
+def _one_row(m: Measurement, k: int) -> Measurement:
+    """The measurement of point k alone."""
+    return Measurement(
+        m.error[k : k + 1], m.allowed[k : k + 1], m.expected[k : k + 1], m.got[k : k + 1]
+    )
 
 
 def _judge(  # noqa: PLR0913 - the points, the answers, and where the findings go
@@ -578,26 +589,17 @@ def _judge(  # noqa: PLR0913 - the points, the answers, and where the findings g
                     k = int(np.flatnonzero(rows == i)[0])
                     result.finding = Finding(
                         _row(arrays, i),
-                        f"expected {m.expected[k]!r}, got {m.got[k]!r}: error {m.error[k]:.3g} "
-                        f"ulps > allowed {m.allowed[k]:.3g} ({failing.size} of the {rows.size} "
-                        "points re-checked here fail, none of them ordinary)",
-                        Measurement(
-                            m.error[k : k + 1],
-                            m.allowed[k : k + 1],
-                            m.expected[k : k + 1],
-                            m.got[k : k + 1],
-                        ),
+                        f"{_describe_row(m, k)} ({failing.size} of the {rows.size} points "
+                        "re-checked here fail, none of them ordinary)",
+                        _one_row(m, k),
                     )
                 continue
             failing = failing[ordinary]
             i = _simplest(arrays, failing)
             k = int(np.flatnonzero(rows == i)[0])
-            result.measurement = Measurement(
-                m.error[k : k + 1], m.allowed[k : k + 1], m.expected[k : k + 1], m.got[k : k + 1]
-            )
+            result.measurement = _one_row(m, k)
             raise _FailedError(
                 i,
-                f"expected {m.expected[k]!r}, got {m.got[k]!r}: error {m.error[k]:.3g} ulps > "
-                f"allowed {m.allowed[k]:.3g} ({failing.size} of the {rows.size} points "
-                "re-checked here fail)",
+                f"{_describe_row(m, k)} ({failing.size} of the {rows.size} points re-checked "
+                "here fail)",
             )
