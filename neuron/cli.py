@@ -18,7 +18,8 @@ from neuron import __version__, explain, theorems
 from neuron.gate.isolation import DEFAULT_TIMEOUT, open_target
 from neuron.gate.properties import PROPERTIES
 from neuron.gate.protocol import PROTOCOL, TargetError
-from neuron.gate.runner import PROFILES, SWEEP_POINTS, format_report, run
+from neuron.gate.report import format_report
+from neuron.gate.runner import PROFILES, SWEEP_POINTS, run
 from neuron.gate.tolerance import parse_policy
 
 __all__ = ["main"]

@@ -22,7 +22,7 @@ import pytest
 
 if TYPE_CHECKING:
     from neuron.gate.protocol import Implementation
-    from neuron.gate.runner import PropertyResult
+    from neuron.gate.report import PropertyResult
 
 __all__ = ["ENV_VAR", "NeuronItem"]
 
@@ -139,7 +139,8 @@ class NeuronItem(pytest.Item):
 
     def runtest(self) -> None:
         from neuron.gate.properties import by_id
-        from neuron.gate.runner import Report, format_report, run_property
+        from neuron.gate.report import Report, format_report
+        from neuron.gate.runner import run_property
 
         gate = self.config.stash[_SESSION]
         result: PropertyResult = run_property(

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import strategies as st
 
 from neuron.cli import main
+from neuron.gate import report as reporting
 from neuron.gate import runner
 from neuron.gate.domains import LEARNING_RATES, ORDINARY, is_ordinary
 from neuron.gate.properties import PROPERTIES, Measurement, Property, by_id
@@ -82,17 +83,17 @@ def test_a_flush_of_subnormal_inputs_is_an_edge_finding() -> None:
     assert report.passed
     assert report.findings == 1
     assert result.finding is not None
-    assert result.finding.kind == runner.FLUSHED
+    assert result.finding.kind == reporting.FLUSHED
     assert not bool(is_ordinary(("w", "x"), result.finding.args))
     text = runner.format_report(report)
     assert "EDGE FINDING forward-exact" in text
     assert "0 failed, 1 edge finding," in text
     record = json.loads(report.to_json())["results"][0]
     assert record["status"] == "finding"
-    assert record["finding"]["kind"] == runner.FLUSHED
+    assert record["finding"]["kind"] == reporting.FLUSHED
     junit = report.to_junit()
     assert "<failure" not in junit  # a note, not a failure
-    assert f"class: {runner.FLUSHED}" in junit
+    assert f"class: {reporting.FLUSHED}" in junit
 
 
 def test_strict_makes_a_finding_fail(capsys: pytest.CaptureFixture[str]) -> None:
@@ -119,11 +120,11 @@ def test_each_finding_has_a_class() -> None:
     overflow = runner.Failure((0.5, 2.0, 8.9e307), "m", 1.0, math.nan)
     flushed = runner.Failure((1.4e308, 1.5e-310), "m", 0.55, 0.5)
     larger = runner.Failure((0.5, 2.0, 0.25, 1e300), "m", 1.0, 1.5)
-    assert runner._classified(exception).kind == runner.EXCEPTION
-    assert runner._classified(nonfinite).kind == runner.NONFINITE
-    assert runner._classified(overflow).kind == runner.OVERFLOW
-    assert runner._classified(flushed).kind == runner.FLUSHED
-    assert runner._classified(larger).kind == runner.LARGER
+    assert reporting.classified(exception).kind == reporting.EXCEPTION
+    assert reporting.classified(nonfinite).kind == reporting.NONFINITE
+    assert reporting.classified(overflow).kind == reporting.OVERFLOW
+    assert reporting.classified(flushed).kind == reporting.FLUSHED
+    assert reporting.classified(larger).kind == reporting.LARGER
 
 
 # --- what targets are called with -------------------------------------------------------------
@@ -171,7 +172,7 @@ def test_an_edge_only_search_failure_is_a_finding() -> None:
     assert result.status == "finding"
     assert result.failure is None
     assert result.finding is not None
-    assert result.finding.kind == runner.FLUSHED  # a subnormal argument
+    assert result.finding.kind == reporting.FLUSHED  # a subnormal argument
 
 
 def test_an_exception_at_an_edge_input_only_is_a_finding(tmp_path: Path) -> None:
@@ -189,12 +190,12 @@ def test_an_exception_at_an_edge_input_only_is_a_finding(tmp_path: Path) -> None
     )
     assert result.status == "finding", result
     assert result.finding is not None
-    assert result.finding.kind == runner.EXCEPTION
+    assert result.finding.kind == reporting.EXCEPTION
 
 
 def test_inputs_are_named_by_kind() -> None:
-    assert runner._named(by_id("gradient-exact"), (0.5, 2.0, 0.25)) == "w=0.5, x=2.0, t=0.25"
-    assert runner._named(by_id("gradient-exact"), ()) == "()"  # a flaky answer has no input
+    assert reporting._named(by_id("gradient-exact"), (0.5, 2.0, 0.25)) == "w=0.5, x=2.0, t=0.25"
+    assert reporting._named(by_id("gradient-exact"), ()) == "()"  # a flaky answer has no input
 
 
 def test_other_arguments_pass_through_unconverted() -> None:

@@ -1,4 +1,4 @@
-"""The report (neuron/gate/runner.py): effort and worst case per property, JUnit XML, progress.
+"""The report (neuron/gate/report.py): effort and worst case per property, JUnit XML, progress.
 
 The command line's own tests are in test_cli.py; these run verify.run in-process on fast
 properties and small sweeps.

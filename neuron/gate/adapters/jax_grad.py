@@ -26,7 +26,8 @@ import jax
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-jax.config.update("jax_enable_x64", True)
+_config: Any = jax.config  # typed in some jax releases, not in others
+_config.update("jax_enable_x64", True)
 
 import jax.numpy as jnp  # noqa: E402 - after 64-bit mode is on
 
