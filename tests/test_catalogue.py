@@ -441,6 +441,44 @@ def test_sigmoid_range_names_sigma_prime_when_it_is_too_large(tmp_path: Path) ->
     assert m.error[0] > m.allowed[0]
 
 
+def _sigmoid_lowered_at_one(tmp_path: Path, drop: str) -> Implementation:
+    """The reference σ, except σ(1) lowered by `drop` (source text): not monotone at z = 1."""
+    target = tmp_path / "lowered.py"
+    target.write_text(
+        textwrap.dedent(
+            f"""
+            import numpy as np
+            import neuron
+            def sigmoid(z):
+                z = np.asarray(z, dtype=float)
+                s = np.asarray(neuron.sigmoid(z), dtype=float)
+                return np.where(z == 1.0, s - {drop}, s)
+            """
+        )
+    )
+    return load(str(target))
+
+
+def test_sigmoid_monotone_allows_a_drop_within_the_allowed_errors(tmp_path: Path) -> None:
+    # σ one ulp low at z = 1 (as a faithful exp can make it) falls below σ at the float just
+    # before 1, which rounds to the same float as σ(1): a drop of one ulp, 2^−53. The float64
+    # policy allows σ about 4 ulps on each side (T6.1), so the drop is no bug.
+    impl = _sigmoid_lowered_at_one(tmp_path, "np.spacing(s) / 2")  # ulp(0.73) = 2^−53
+    before = math.nextafter(1.0, 0.0)
+    assert impl("sigmoid", np.array([before]))[0] > impl("sigmoid", np.array([1.0]))[0]
+    m = by_id("sigmoid-monotone").check(impl, FLOAT64, (before, 1.0))
+    assert m.passed, (m.error, m.allowed)
+    assert float(m.error) == 2.0**-53
+
+
+def test_sigmoid_monotone_fails_a_drop_beyond_the_allowed_errors(tmp_path: Path) -> None:
+    impl = _sigmoid_lowered_at_one(tmp_path, "2.0**-40")
+    m = by_id("sigmoid-monotone").check(impl, FLOAT64, (math.nextafter(1.0, 0.0), 1.0))
+    assert not m.passed
+    # the allowance is σ's at the two inputs, a few ulps of 0.73 each: far below 2^−40
+    assert 2.0**-53 < float(m.allowed) < 2.0**-48
+
+
 def test_platform_tanh_is_within_the_ulps_sigmoid_tanh_assumes() -> None:
     # sigmoid-tanh allows numpy's tanh TANH_ULPS ulps of error; measure it on this platform,
     # at z/2 for z uniform in [−40, 40] and log-uniform down to the subnormals.

@@ -391,12 +391,19 @@ def _sigmoid_range(impl: Implementation, policy: Policy, args: Args) -> Measurem
 
 
 def _sigmoid_monotone(impl: Implementation, policy: Policy, args: Args) -> Measurement:
-    """z1 <= z2 implies σ(z1) <= σ(z2) for the float implementation (T2.6)."""
+    """z1 <= z2 implies σ(z1) <= σ(z2) (T2.6), within the policy's allowed errors.
+
+    The exact σ is non-decreasing, so computed values within their allowances a1, a2 of it
+    satisfy σ(z1) − σ(z2) <= a1 + a2. More would be a bug; less is what a faithful exp (one
+    ulp, not monotone by construction, as vectorized math libraries' are) can give. A
+    correctly rounded σ is monotone: rounding to nearest is non-decreasing.
+    """
     z1, z2 = _arrays(args)
     low, high = np.minimum(z1, z2), np.maximum(z1, z2)
     s_low, s_high = impl("sigmoid", low), impl("sigmoid", high)
+    allowed = _absolute(policy, "sigmoid", [low]) + _absolute(policy, "sigmoid", [high])
     drop = np.maximum(s_low - s_high, 0.0)
-    return Measurement(np.nan_to_num(drop, nan=np.inf), np.zeros_like(drop), s_low, s_high, "abs")
+    return Measurement(np.nan_to_num(drop, nan=np.inf), allowed, s_low, s_high, "abs")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -571,7 +578,10 @@ def _convergence(impl: Implementation, policy: Policy, args: Args) -> Measuremen
     distance0 = abs(mpmath.mpf(w) - w_star)
     worst_excess, allowed_total = 0.0, 0.0
     previous = distance0
-    steps = 60
+    # Both bounds hold after every step, so any number of steps is a valid check; 20 reach the
+    # rounding floor from the draws where ρ is smallest (ρ >= 1 − 1/(16C) = 0.19) and cost a
+    # third of the time 60 did (each step is a call into the target's worker process)
+    steps = 20
     for n in range(1, steps + 1):
         tau = float(_absolute(policy, "step", _arrays((w, x, t, lr))))
         allowed_total = allowed_total * rho + tau
@@ -821,7 +831,7 @@ PROPERTIES: Final[tuple[Property, ...]] = (
     ),
     Property(
         "sigmoid-monotone",
-        "σ is non-decreasing in float64",
+        "σ is non-decreasing, within the allowed errors",
         ("T2.6",),
         ("sigmoid",),
         _z_pairs,

@@ -251,6 +251,7 @@ def _failure_lines(report: Report, r: PropertyResult, prop: Property) -> list[st
     found = {
         "search": "Hypothesis, shrunk to a minimal input",
         "search, not shrunk": "Hypothesis; not shrunk (a hang, a crash or a flaky answer)",
+        "search, budget": "Hypothesis, shrunk until the shrinking budget was spent",
         "sweep": f"the sweep of {report.sweep} points per function (its simplest failing point)",
         "round values": "trying round values first (0, ±½, ±1, ±2, ¼, ¾, ±4, ±40, ±800)",
     }[r.failure.found_by]

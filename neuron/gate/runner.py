@@ -38,6 +38,7 @@ from neuron.gate.tolerance import Policy
 
 __all__ = [
     "PROFILES",
+    "SHRINK_CALLS",
     "SWEEP_POINTS",
     "Failure",
     "PropertyResult",
@@ -67,6 +68,13 @@ PROFILES: Final[dict[str, dict[str, Any]]] = {
 #: Points per function of the vectorized sweep (neuron.gate.sweep), per profile.
 SWEEP_POINTS: Final[dict[str, int]] = {"dev": 10_000, "ci": 100_000, "thorough": 1_000_000}
 
+#: Calls a search may spend shrinking an ordinary counterexample before it reports the smallest
+#: so far: shrinking is most of the time of a failing run, and the round values tried first
+#: already give the simplest counterexample of most bugs. An edge counterexample is shrunk to
+#: the end, since shrinking is what most often leads it to an ordinary one. A count, not a
+#: time, so that a derandomized run reports the same counterexample on every machine.
+SHRINK_CALLS: Final = 200
+
 #: Reports progress: (index of the property about to run, from 1; number of properties; its id).
 Progress = Callable[[int, int, str], None]
 
@@ -92,6 +100,14 @@ class _FalsifiedError(Exception):
         super().__init__(message)
         self.args_ = args
         self.measurement = measurement
+
+
+class _ShrinkingStoppedError(BaseException):
+    """The shrinking budget is spent: report the smallest counterexample found so far."""
+
+    def __init__(self, falsified: _FalsifiedError) -> None:
+        super().__init__(str(falsified))
+        self.falsified = falsified
 
 
 class _AbortError(BaseException):
@@ -142,16 +158,13 @@ def run_property(  # noqa: PLR0913 - one property's search and sweep, keyword-on
         result.missing = tuple(f for f in prop.requires if f not in impl.functions)
         return result
     started = time.perf_counter()
-    kinds = prop.kinds()
-
-    def ordinary(args: Args) -> bool:
-        return bool(np.all(domains.is_ordinary(kinds, args))) if kinds else True
-
     search = _Search(prop, impl, policy, hypothesis_settings, random_seed, result)
+    ordinary = search.ordinary
     failure = _round_values(prop, impl, policy, result)
     if failure is None:
         failure = search.run(prop.inputs(), prop.examples)
-    if failure is not None and failure.found_by == "search" and not ordinary(failure.args):
+    searched = failure is not None and failure.found_by in ("search", "search, budget")
+    if failure is not None and searched and not ordinary(failure.args):
         edge = failure
         failure = search.run(
             prop.inputs().filter(ordinary), tuple(e for e in prop.examples if ordinary(e))
@@ -239,18 +252,34 @@ class _Search:
         self.prop, self.impl, self.policy = prop, impl, policy
         self.settings, self.random_seed, self.result = hypothesis_settings, random_seed, result
         self.worst_ratio = -1.0
+        #: the last counterexample Hypothesis found (while shrinking: the smallest so far)
+        self.falsified: _FalsifiedError | None = None
+        self.shrinking_calls = 0
+        self.kinds = prop.kinds()
+
+    def ordinary(self, args: Args) -> bool:
+        """Whether every argument lies in the ordinary domain (neuron.gate.domains)."""
+        return bool(np.all(domains.is_ordinary(self.kinds, args))) if self.kinds else True
+
+    def _falsified(self, falsified: _FalsifiedError) -> _FalsifiedError:
+        self.falsified = falsified
+        return falsified
 
     def body(self, args: Args) -> None:
         result = self.result
+        if self.falsified is not None and self.ordinary(self.falsified.args_):
+            self.shrinking_calls += 1
+            if self.shrinking_calls > SHRINK_CALLS:
+                raise _ShrinkingStoppedError(self.falsified)
         result.examples += 1
         try:
             m = self.prop.check(self.impl, self.policy, args)
         except ImplementationError as error:
             if error.fatal:
                 raise _AbortError(args, str(error)) from error
-            raise _FalsifiedError(args, str(error), None) from error
+            raise self._falsified(_FalsifiedError(args, str(error), None)) from error
         except (Exception, SystemExit) as error:  # the implementation under test raised or exited
-            raise _FalsifiedError(args, describe_exception(error), None) from error
+            raise self._falsified(_FalsifiedError(args, describe_exception(error), None)) from error
         result.points += int(m.error.size)
         ratio = float(np.max(m.ratio)) if m.ratio.size else 0.0
         i = m.worst()
@@ -262,10 +291,11 @@ class _Search:
             result.unit = m.unit
         target(min(ratio, 1e6), label="error / allowed")
         if not m.passed:
-            raise _FalsifiedError(args, _describe(m), m)
+            raise self._falsified(_FalsifiedError(args, _describe(m), m))
 
     def run(self, inputs: SearchStrategy[Args], examples: Sequence[Args]) -> Failure | None:
         """One search: its failure, shrunk, or None."""
+        self.falsified, self.shrinking_calls = None, 0
         test = given(inputs)(self.body)
         for case in examples:
             test = example(case)(test)
@@ -281,6 +311,10 @@ class _Search:
                 test()
         except _FalsifiedError as falsified:
             return _failure(falsified)
+        except _ShrinkingStoppedError as stopped:
+            failure = _failure(stopped.falsified)
+            failure.found_by = "search, budget"
+            return failure
         except _AbortError as aborted:
             return Failure(_plain(aborted.args_), str(aborted), found_by="search, not shrunk")
         except Unsatisfiable:  # no ordinary input among those the strategy draws

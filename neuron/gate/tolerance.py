@@ -17,6 +17,7 @@ in ulps of the exact value (``neuron.numerics.ulp``):
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Sequence
@@ -76,6 +77,16 @@ class UlpPolicy:
         return np.zeros(np.broadcast_shapes(*(np.shape(a) for a in args)))
 
 
+@functools.lru_cache(maxsize=4096)  # iterated steps revisit their fixed point (step-convergence)
+def _running_bound(function: str, args: tuple[float, ...]) -> mpmath.mpf:
+    """T6.1's bound 2R + F at finite arguments; UNDERFLOW where one is NaN or infinite."""
+    if not all(math.isfinite(a) for a in args):
+        return mpmath.mpf(UNDERFLOW)  # NaN or the exact limit is required there
+    program = textbook.PROGRAMS[function]
+    inputs = dict(zip(program.inputs, args, strict=True))
+    return textbook.running_error(program, inputs).allowed()
+
+
 @dataclass(frozen=True)
 class Float64Policy:
     """What a sound float64 evaluation of the textbook formulas can produce (T6.1).
@@ -88,11 +99,7 @@ class Float64Policy:
     name: str = "float64"
 
     def _bound(self, function: str, args: tuple[float, ...]) -> mpmath.mpf:
-        if not all(math.isfinite(a) for a in args):
-            return mpmath.mpf(UNDERFLOW)  # NaN or the exact limit is required there
-        program = textbook.PROGRAMS[function]
-        inputs = dict(zip(program.inputs, args, strict=True))
-        return textbook.running_error(program, inputs).allowed()
+        return _running_bound(function, args)
 
     def least_allowed_ulps(self, function: str) -> float:
         """A lower bound of `allowed_ulps` over all finite inputs (see _LEAST_ULPS)."""
