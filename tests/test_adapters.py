@@ -14,6 +14,7 @@ from types import ModuleType
 import numpy as np
 import pytest
 
+from neuron import cli
 from neuron.gate import runner as verify
 from neuron.gate.protocol import PROTOCOL, load
 from neuron.gate.tolerance import Float64Policy, UlpPolicy
@@ -69,12 +70,25 @@ def test_jax_passes_float64_where_subnormals_do_not_matter() -> None:
     assert report.passed, verify.format_report(report)
 
 
-def test_jax_on_the_cpu_flushes_subnormal_arguments_and_fails_float64() -> None:
+def test_jax_on_the_cpu_flushes_subnormal_arguments_an_edge_finding() -> None:
     _require("jax")
-    # σ(w·x) with x = 1.527e-310 (subnormal) and w·x = 0.0214: XLA reads x as 0 and returns ½
+    # σ(w·x) with x = 1.527e-310 (subnormal) and w·x = 0.0214: XLA reads x as 0 and returns ½.
+    # Subnormal arguments are edge inputs: a finding, which fails the run only with --strict.
     impl = load("jax")
     assert impl("forward", 1.40430162512198e308, 1.5270589863416e-310) == 0.5
     report = verify.run(impl, FLOAT64, only=["forward-exact"])
-    failure = report.results[0].failure
-    assert failure is not None, verify.format_report(report)
-    assert any(a != 0 and abs(a) < 2.0**-1022 for a in failure.args), failure.args
+    (result,) = report.results
+    assert result.status == "finding", verify.format_report(report)
+    assert report.passed
+    assert result.finding is not None
+    assert any(a != 0 and abs(a) < 2.0**-1022 for a in result.finding.args), result.finding.args
+
+
+@pytest.mark.parametrize(("target", "code"), [("jax", 1), ("reference", 0)])
+def test_strict_fails_jaxs_subnormal_flush_and_passes_the_reference(
+    target: str, code: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if target == "jax":
+        _require("jax")
+    assert cli.main(["verify", target, "--strict", "--only", "forward-exact"]) == code
+    assert ("EDGE FINDING forward-exact" in capsys.readouterr().out) == (target == "jax")

@@ -305,7 +305,7 @@ def test_failure_report_shows_the_input_and_expected_against_got(
     assert f"FAILED forward-exact: {by_id('forward-exact').title}" in text
     w, x = failure.args  # named in the report, as a person reads them
     assert f"input: w={w!r}, x={x!r}" in text
-    assert f"expected {np.float64(failure.expected)!r}, got {np.float64(failure.got)!r}" in text
+    assert f"expected {failure.expected!r}, got {failure.got!r}" in text
     assert failure.error is not None
     assert failure.allowed is not None
     assert failure.error > failure.allowed
@@ -314,11 +314,26 @@ def test_failure_report_shows_the_input_and_expected_against_got(
 def test_failure_report_snippet_reproduces_the_failure(
     clipped_report: verify.Report, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # the verdict's snippet for the wrong function prints what it returns and the reference
     failure = _failure(clipped_report)
     text = verify.format_report(clipped_report)
-    snippet = textwrap.dedent(text.split("reproduce:\n", 1)[1])
+    verdict = text.split("VERDICT: FAIL", 1)[1].split("\n\n", 1)[0]
+    snippet = textwrap.dedent(verdict.split("reproduce:\n", 1)[1])
+    exec(snippet, {})  # the snippet loads tests/implementations/clipped.py by its path
+    got, expected = capsys.readouterr().out.split(" expected ")
+    assert (float(got), float(expected)) == (failure.got, failure.expected)
+    # the property's block points to it instead of repeating it
+    assert "reproduce: the snippet for forward in the verdict above" in text
+
+
+def test_failure_report_property_snippet_reproduces_the_failure(
+    clipped_report: verify.Report, capsys: pytest.CaptureFixture[str]
+) -> None:
+    failure = _failure(clipped_report)
+    prop = by_id("forward-exact")
+    snippet = verify.reproduction(clipped_report.target, "float64", prop, failure.args, failure)
     namespace: dict[str, object] = {}
-    exec(snippet, namespace)  # the snippet loads tests/implementations/clipped.py by its path
+    exec(snippet, namespace)
     m = namespace["m"]
     assert isinstance(m, Measurement)
     assert not m.passed
@@ -477,6 +492,19 @@ def test_sigmoid_monotone_fails_a_drop_beyond_the_allowed_errors(tmp_path: Path)
     assert not m.passed
     # the allowance is σ's at the two inputs, a few ulps of 0.73 each: far below 2^−40
     assert 2.0**-53 < float(m.allowed) < 2.0**-48
+
+
+def test_step_convergence_fails_a_step_that_returns_nan(tmp_path: Path) -> None:
+    # NaN compares false with every bound, so the distance to w* cannot show it: named instead
+    target = tmp_path / "nan_step.py"
+    target.write_text(
+        "import numpy as np\n"
+        "def step(w, x, t, lr):\n"
+        "    return np.full(np.broadcast(w, x, t, lr).shape, np.nan)\n"
+    )
+    m = by_id("step-convergence").check(load(str(target)), FLOAT64, (1.5, 0.3, 0.5))
+    assert not m.passed
+    assert float(m.error) == math.inf
 
 
 def test_platform_tanh_is_within_the_ulps_sigmoid_tanh_assumes() -> None:

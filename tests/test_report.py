@@ -9,7 +9,9 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import subprocess
 import sys
+import textwrap
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -18,7 +20,9 @@ import pytest
 
 from neuron import reference
 from neuron.cli import main
+from neuron.gate import report as reporting
 from neuron.gate import runner as verify
+from neuron.gate.properties import by_id
 from neuron.gate.protocol import Implementation, load
 from neuron.gate.tolerance import Float64Policy
 
@@ -240,3 +244,157 @@ def test_json_writes_non_finite_numbers_as_text() -> None:
     assert record["worst_error"] == "inf"
     assert record["failure"]["args"] == [0.0, "nan"]
     assert record["failure"]["expected"] == "nan"
+
+
+# ---------------------------------------------------------------------------------------------
+# The verdict: which functions are wrong, where, by how much, and what the numbers suggest
+
+
+def _failure(
+    args: tuple[float, ...],
+    expected: float,
+    got: float,
+    samples: list[tuple[tuple[float, ...], float, float]] | None = None,
+) -> reporting.Failure:
+    """A failure far beyond its allowance, with other failing inputs of the same call."""
+    return reporting.Failure(
+        args, "m", expected, got, 1e10, 4.0, unit="ulps", samples=samples or []
+    )
+
+
+@pytest.mark.parametrize(
+    ("function", "failure", "said"),
+    [
+        # the loss without its ½: got = 2·expected at every failing input
+        (
+            "loss",
+            _failure(
+                (0.0, 1.0), 0.5, 1.0, samples=[((1.0, 0.0), 0.5, 1.0), ((0.5, 0.25), 2**-5, 2**-4)]
+            ),
+            "a constant factor: got = 2·expected: is the loss (t − y)² without the ½? (at all 3",
+        ),
+        # a gradient divided by a batch of 49
+        (
+            "gradient",
+            _failure((0.0, 1.0, 0.0), 0.125, 0.125 / 49),
+            "got = expected/49: divided by a count",
+        ),
+        # the factor x missing: got·x = expected, at two different |x|
+        (
+            "gradient",
+            _failure((0.0, 2.0, 0.0), 0.25, 0.125, samples=[((0.0, 0.5, 0.0), 0.0625, 0.125)]),
+            "got = expected/x: the chain rule's factor x is missing",
+        ),
+        # the step's sign: the update w' − w is −expected
+        (
+            "step",
+            _failure((1.0, 1.0, 0.0, 1.0), 0.8, 1.2),
+            "a flipped sign: the update w' − w = −expected",
+        ),
+        # NaN from e^z overflowing at z = 800
+        (
+            "sigmoid",
+            _failure((800.0,), 1.0, math.nan),
+            "NaN from a finite input: e^|z| overflows: |z| = 800",
+        ),
+        # an exception where w·x overflows
+        (
+            "forward",
+            reporting.Failure((1e300, 1e300), "raised OverflowError: x"),
+            "an exception at a finite input (w·x = 1e+300·1e+300 overflows)",
+        ),
+        ("loss", _failure((0.0, 2.0**600), math.inf, math.nan), "(t − y)² overflows"),
+        ("sigmoid", _failure((-745.0,), 5e-324, 0.0), "zero where the exact value is tiny"),
+        # float32's rounding: relative errors near 2^−24
+        (
+            "sigmoid",
+            _failure((1.0,), 0.7310585786300049, 0.7310585975646973),
+            "computed in float32?",
+        ),
+    ],
+)
+def test_diagnosis_names_what_the_numbers_show(
+    function: str, failure: reporting.Failure, said: str
+) -> None:
+    assert said in reporting.diagnosis(function, failure)
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        # σ'(σ(z)) in the gradient: no simple relation, and none is claimed
+        _failure((0.0, 1.0, 0.0), 0.125, 0.11750185610079725),
+        # a factor at one input that another input contradicts
+        _failure((0.0, 1.0, 0.0), 0.125, 0.25, samples=[((0.0, 2.0, 0.0), 0.25, 0.75)]),
+        # got·x = expected at a single |x| is no evidence of a missing x
+        _failure((0.0, 2.0, 0.0), 0.3, 0.15 * 1.0000001),
+    ],
+)
+def test_diagnosis_claims_nothing_the_numbers_do_not_show(failure: reporting.Failure) -> None:
+    assert reporting.diagnosis("gradient", failure) == ""
+
+
+def test_distinct_prints_enough_digits_to_tell_error_from_allowed() -> None:
+    assert reporting.distinct(1.0000000137, 1.0) == ("1.00000001", "1")  # not "1 > 1"
+    assert reporting.distinct(3.456, 14.0) == ("3.46", "14")
+
+
+def test_verdict_names_the_wrong_function_and_an_exception_row_is_not_a_pass() -> None:
+    def sigmoid(z: object) -> object:
+        raise OverflowError("math range error")
+
+    report = verify.run(
+        Implementation("raising", {"sigmoid": sigmoid}), FLOAT64, only=["sigmoid-exact"]
+    )
+    text = verify.format_report(report)
+    verdict = text.split("\n\n")[1]
+    assert verdict.startswith("VERDICT: FAIL: 1 property failed; wrong against the oracle: sigmoid")
+    assert "sigmoid at z=0.0: raised OverflowError: math range error" in verdict
+    row = next(line for line in text.splitlines() if line.startswith("sigmoid-exact"))
+    assert "raised OverflowError" in row
+    assert " 0 ulps" not in row
+
+
+# ---------------------------------------------------------------------------------------------
+# Snippets that run anywhere: a fresh interpreter, another directory, a relative target path
+
+
+def _run_snippet(snippet: str, cwd: Path) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", snippet],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_every_kind_of_snippet_runs_in_a_fresh_interpreter_elsewhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(IMPLEMENTATIONS.parent)  # the target named relative to here
+    relative = "implementations/clipped.py"
+    report = verify.run(load(relative), FLOAT64, only=["sigmoid-exact"], sweep_points=0)
+    (result,) = report.results
+    assert result.failure is not None
+    prop = by_id("sigmoid-exact")
+    text = verify.format_report(report)
+    # the verdict's call of the function
+    verdict = text.split("VERDICT: FAIL", 1)[1].split("\n\n", 1)[0]
+    call = textwrap.dedent(verdict.split("reproduce:\n", 1)[1])
+    got, expected = _run_snippet(call, tmp_path).split(" expected ")
+    assert (float(got), float(expected)) == (result.failure.got, result.failure.expected)
+    # the property's check at the input, with a NaN argument written as float('nan')
+    check = verify.reproduction(relative, "float64", prop, (math.nan,))
+    assert "float('nan')" in check
+    assert _run_snippet(check, tmp_path).startswith("True ")  # NaN propagates: it passes there
+    check = verify.reproduction(relative, "float64", prop, result.failure.args)
+    assert _run_snippet(check, tmp_path).startswith("False ")
+    # the sweep's rerun by its seed
+    sweep = reporting.Failure((), "m", found_by="sweep", sweep_seed=7, sweep_points=300)
+    rerun = verify.reproduction(relative, "float64", prop, (), sweep)
+    assert str(IMPLEMENTATIONS / "clipped.py") in rerun
+    _run_snippet(rerun, tmp_path)

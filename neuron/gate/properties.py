@@ -57,6 +57,8 @@ class Measurement:
     expected: FloatArray
     got: FloatArray
     unit: str = "ulps"
+    #: what was expected, in words, where "expected" is not simply the function's value
+    explain: str = ""
 
     @property
     def ok(self) -> NDArray[np.bool_]:
@@ -537,6 +539,8 @@ def _descent(impl: Implementation, policy: Policy, args: Args) -> Measurement:
         np.asarray(float(lemma)),
         np.asarray(float(after)),
         "× E(w)",
+        "the loss after the step ('got') must be at most the descent lemma's "
+        "E(w) − η(1 − Cx²η/2)·g² ('expected') plus the step's allowed error",
     )
 
 
@@ -557,6 +561,7 @@ def _large_rate_increases(impl: Implementation, policy: Policy, args: Args) -> M
         np.asarray(float(2 * before)),
         np.asarray(float(after)),
         "× E(w)",
+        "at η = 1000/x² the loss after the step ('got') must be at least 2·E(w) ('expected')",
     )
 
 
@@ -586,10 +591,15 @@ def _convergence(impl: Implementation, policy: Policy, args: Args) -> Measuremen
         tau = float(_absolute(policy, "step", _arrays((w, x, t, lr))))
         allowed_total = allowed_total * rho + tau
         w = float(impl("step", w, x, t, lr))
+        if not math.isfinite(w):  # NaN compares false with every bound: fail it by name
+            worst_excess = math.inf
+            break
         distance = abs(mpmath.mpf(w) - w_star)
         monotone_excess = float(distance - previous) - tau
         rate_excess = float(distance - mpmath.mpf(rho) ** n * distance0) - allowed_total
         worst_excess = max(worst_excess, monotone_excess, rate_excess)
+        if worst_excess > 0:  # failed: the later steps cannot undo it
+            break
         previous = distance
     # w0 = (z* + d0)/x can round onto w* itself (d0 subnormal): measure in 2^-1074 then
     scale = max(float(distance0), 2.0**-1074)
@@ -599,6 +609,8 @@ def _convergence(impl: Implementation, policy: Policy, args: Args) -> Measuremen
         np.asarray(float(w_star)),
         np.asarray(w),
         "× |w0 − w*|",
+        f"|w − w*| must shrink at every step, and by ρ^n after n steps, toward w* = logit(t)/x "
+        f"('expected'), up to the steps' allowed errors; 'got' is w after step {n}",
     )
 
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, Final
 from xml.etree import ElementTree
 
 from neuron.gate.properties import PROPERTIES, Args, Property
+from neuron.gate.protocol import PROTOCOL
 
 __all__ = [
     "EXCEPTION",
@@ -26,8 +28,11 @@ __all__ = [
     "PropertyResult",
     "Report",
     "classified",
+    "diagnosis",
+    "distinct",
     "format_report",
     "reproduction",
+    "verdict_lines",
 ]
 
 
@@ -51,6 +56,11 @@ class Failure:
     sweep_points: int | None = None
     #: for an edge finding: its class ("overflow to ∞ or NaN in an intermediate", ...)
     kind: str = ""
+    #: the unit of `error` and `allowed` ("ulps", "abs", "× E(w)", ...)
+    unit: str = ""
+    #: other failing inputs of the same call, as (args, expected, got): the round values that
+    #: fail besides the first, for a diagnosis that holds at all of them
+    samples: list[tuple[Args, float, float]] = field(default_factory=list)
 
 
 @dataclass
@@ -220,7 +230,7 @@ def reproduction(
             "from neuron.gate.protocol import load\n"
             "from neuron.gate.sweep import sweep\n"
             "from neuron.gate.tolerance import parse_policy\n"
-            f"r = sweep({prop.sweep!r}, load({target!r}), parse_policy({policy!r}), "
+            f"r = sweep({prop.sweep!r}, load({_anywhere(target)!r}), parse_policy({policy!r}), "
             f"{failure.sweep_points!r}, seed={failure.sweep_seed!r})\n"
             "print(r.failure_args, r.message)"
         )
@@ -228,7 +238,7 @@ def reproduction(
         "from neuron.gate.properties import by_id\n"
         "from neuron.gate.protocol import load\n"
         "from neuron.gate.tolerance import parse_policy\n"
-        f"m = by_id({prop.id!r}).check(load({target!r}), parse_policy({policy!r}), "
+        f"m = by_id({prop.id!r}).check(load({_anywhere(target)!r}), parse_policy({policy!r}), "
         f"{_literal(args)})\n"
         "print(m.passed, m.expected, m.got, m.error, m.allowed)"
     )
@@ -246,7 +256,10 @@ def _summary(r: PropertyResult) -> str:
     return f"{r.status}: {r.examples} examples{sweep if r.sweep_points else ''}, {r.seconds:.2f} s"
 
 
-def _failure_lines(report: Report, r: PropertyResult, prop: Property) -> list[str]:
+def _failure_lines(
+    report: Report, r: PropertyResult, prop: Property, *, in_verdict: bool = False
+) -> list[str]:
+    """A failure's block; `in_verdict`: its function's snippet is in the verdict already."""
     assert r.failure is not None
     found = {
         "search": "Hypothesis, shrunk to a minimal input",
@@ -260,6 +273,8 @@ def _failure_lines(report: Report, r: PropertyResult, prop: Property) -> list[st
         f"  {r.failure.message}",
         f"  found by: {found}",
     ]
+    if in_verdict and prop.sweep is not None and r.failure.sweep_seed is None:
+        return [*lines, f"  reproduce: the snippet for {prop.sweep} in the verdict above"]
     snippet = reproduction(report.target, report.policy, prop, r.failure.args, r.failure)
     return [*lines, "  reproduce:", *("    " + line for line in snippet.splitlines())]
 
@@ -285,6 +300,224 @@ def _named(prop: Property, args: Args) -> str:
     return ", ".join(f"{k}={a!r}" for k, a in zip(kinds, args, strict=True))
 
 
+#: Where e^{±z} leaves the float64 range: e^709.78 is the largest finite one.
+_EXP_OVERFLOW: Final = 709.782712893384
+#: |t − y| above which (t − y)² overflows.
+_SQUARE_OVERFLOW: Final = 2.0**512
+
+
+def _overflowing_intermediate(function: str, args: Args) -> str:
+    """The textbook intermediate that leaves the float range at these finite arguments, if one."""
+    named = dict(zip(PROTOCOL[function], args, strict=True))
+    if "z" in named:
+        z = named["z"]
+    elif "w" in named:
+        z = named["w"] * named["x"]
+        if not math.isfinite(z):
+            return f"w·x = {named['w']!r}·{named['x']!r} overflows"
+    else:
+        difference = abs(named["t"] - named["y"])
+        if difference >= _SQUARE_OVERFLOW:
+            return f"(t − y)² overflows: |t − y| = {difference:.6g} >= 2^512"
+        return ""
+    if abs(z) > _EXP_OVERFLOW:
+        return f"e^|z| overflows: |z| = {abs(z):.6g} > {_EXP_OVERFLOW:.2f}"
+    return ""
+
+
+def _simple_factor(ratio: float) -> str:
+    """A recognizable constant: ±2^k (|k| <= 4) or 1/n for a whole n up to 10^6, else ''."""
+    for k in range(-4, 5):
+        for sign in (1.0, -1.0):
+            if k != 0 and math.isclose(ratio, sign * 2.0**k, rel_tol=1e-9):
+                fraction = {-1: "½", -2: "¼", -3: "⅛", -4: "1/16"}
+                return ("−" if sign < 0 else "") + (fraction[k] if k < 0 else str(2**k))
+    if 0 < ratio < 1:
+        n = round(1 / ratio)
+        if n >= 3 and math.isclose(ratio * n, 1.0, rel_tol=1e-9):
+            return f"1/{n}"
+    return ""
+
+
+def diagnosis(function: str, failure: Failure) -> str:
+    """What the numbers of a failure suggest, in words; '' where they suggest nothing.
+
+    A pattern is named only where it holds at the failure and at every other failing input
+    of the same call (``Failure.samples``) where it can be told.
+    """
+    args, expected, got = failure.args, failure.expected, failure.got
+    if expected is None or got is None:  # the target raised
+        cause = _overflowing_intermediate(function, args)
+        return f"an exception at a finite input ({cause})" if cause else ""
+    if math.isnan(got) and not math.isnan(expected) and all(math.isfinite(a) for a in args):
+        cause = _overflowing_intermediate(function, args) or "an intermediate overflowed"
+        return f"NaN from a finite input: {cause}, and ∞/∞, ∞ − ∞ or 0·∞ is NaN"
+    samples = [(args, expected, got), *failure.samples]
+    told = [
+        (a, e, g)
+        for a, e, g in samples
+        if math.isfinite(e) and math.isfinite(g) and e != 0 and g != 0
+    ]
+    pattern = _pattern(function, told)
+    if pattern:
+        return pattern
+    if math.isfinite(expected) and expected != 0 and got == 0:
+        return "zero where the exact value is tiny but representable: underflow or a flush to zero"
+    if failure.unit == "ulps" and failure.error is not None and failure.error <= 2:
+        return f"an error of about one ulp ({failure.error:.4g}), more than allowed here"
+    return ""
+
+
+def _pattern(function: str, told: list[tuple[Args, float, float]]) -> str:  # noqa: PLR0911
+    """A relation between got and expected that holds at every sample, in words, or ''.
+
+    For the step, the relation is sought between the updates w' − w, where the chain rule's
+    slips show (a missing factor, a flipped sign).
+    """
+    subject, kinds = "got", PROTOCOL[function]
+    if function == "step":
+        told = [(a, e - a[0], g - a[0]) for a, e, g in told if e != a[0] and g != a[0]]
+        subject = "the update w' − w"
+    if not told:
+        return ""
+    ratios = [g / e for _, e, g in told]
+    if all(math.isclose(r, ratios[0], rel_tol=1e-9) for r in ratios):
+        factor = _simple_factor(ratios[0])
+        if math.isclose(ratios[0], -1.0, rel_tol=1e-9):
+            return f"a flipped sign: {subject} = −expected" + _where(told)
+        if factor.startswith("1/") and int(factor[2:]) > 16:
+            count = factor[2:]
+            return f"{subject} = expected/{count}: divided by a count (the batch size?)" + _where(
+                told
+            )
+        if factor:
+            hint = {
+                ("loss", "2"): ": is the loss (t − y)² without the ½?",
+                ("gradient", "2"): ": the derivative of (t − y)², without the ½?",
+            }.get((function, factor), "")
+            return f"a constant factor: {subject} = {factor}·expected{hint}" + _where(told)
+    if "x" in kinds:
+        at = kinds.index("x")
+        told_x = [(a, e, g) for a, e, g in told if abs(a[at]) not in (0.0, 1.0)]
+        distinct_x = len({abs(a[at]) for a, _, _ in told_x})
+        if distinct_x > 1 and all(math.isclose(g * a[at], e, rel_tol=1e-9) for a, e, g in told_x):
+            return f"{subject} = expected/x: the chain rule's factor x is missing" + _where(told_x)
+    relative = [abs(g - e) / abs(e) for _, e, g in told]
+    if all(2.0**-30 < r <= 2.0**-21 for r in relative):
+        return (
+            "errors of single precision at every failing input (relative "
+            f"{min(relative):.2g} to {max(relative):.2g}; float32's unit roundoff is "
+            "6e-08): computed in float32?"
+        )
+    return ""
+
+
+def _where(told: list[tuple[Args, float, float]]) -> str:
+    return f" (at all {len(told)} failing inputs tried)" if len(told) > 1 else ""
+
+
+def _wrong_functions(report: Report) -> list[tuple[str, PropertyResult]]:
+    """Each function whose comparison with the oracle failed, with that result."""
+    by_id = {p.id: p for p in PROPERTIES}
+    wrong = []
+    for r in report.results:
+        prop = by_id[r.id]
+        if r.failure is not None and prop.sweep is not None:
+            wrong.append((prop.sweep, r))
+    return wrong
+
+
+def _call_snippet(target: str, function: str, args: Args) -> str:
+    """Python that calls the target's function at `args` beside the reference's answer."""
+    return (
+        "import neuron\n"
+        "from neuron.gate.protocol import load\n"
+        f"args = {_literal(args)}\n"
+        f"print(load({_anywhere(target)!r})({function!r}, *args), "
+        f"'expected', neuron.{function}(*args))"
+    )
+
+
+def _anywhere(target: str) -> str:
+    """The target as a snippet run from any directory loads it: a file by its absolute path."""
+    return str(Path(target).resolve()) if target.endswith(".py") else target
+
+
+def verdict_lines(report: Report) -> list[str]:
+    """The story of a run in a few lines: pass, or which functions are wrong, where and how."""
+    failed = [r for r in report.results if r.status == "failed"]
+    if not failed:
+        findings = report.findings
+        return [
+            "VERDICT: PASS"
+            + (f", with {findings} edge finding{'s' * (findings != 1)} (below)" if findings else "")
+        ]
+    by_id = {p.id: p for p in PROPERTIES}
+    wrong = _wrong_functions(report)
+    names = ", ".join(function for function, _ in wrong)
+    lines = [
+        f"VERDICT: FAIL: {len(failed)} propert{'y' if len(failed) == 1 else 'ies'} failed"
+        + (f"; wrong against the oracle: {names}" if wrong else "")
+    ]
+    for function, r in wrong:
+        f = r.failure
+        assert f is not None
+        prop = by_id[r.id]
+        if f.expected is None or f.got is None:
+            how = f.message
+        else:
+            error, allowed = distinct(f.error, f.allowed)
+            how = (
+                f"expected {f.expected!r}, got {f.got!r} ({error} {f.unit} off, {allowed} allowed)"
+            )
+        lines.append(f"  {function} at {_named(prop, f.args)}: {how}")
+        said = diagnosis(function, f)
+        if said:
+            lines.append(f"    diagnosis: {said}")
+        lines += [
+            "    reproduce:",
+            *(
+                "      " + line
+                for line in _call_snippet(report.target, function, f.args).splitlines()
+            ),
+        ]
+    others = [r.id for r in failed if by_id[r.id].sweep is None]
+    if others:
+        lines.append(f"  also failed: {', '.join(others)} (blocks below)")
+    return lines
+
+
+def distinct(a: float | None, b: float | None) -> tuple[str, str]:
+    """a and b with enough digits that they print differently (3 at least, 17 at most)."""
+    if a is None or b is None:
+        return str(a), str(b)
+    for digits in range(3, 18):
+        left, right = f"{a:.{digits}g}", f"{b:.{digits}g}"
+        if left != right:
+            return left, right
+    return left, right
+
+
+def _row_cells(r: PropertyResult) -> tuple[str, ...]:
+    """status, examples, sweep, error, allowed and input of a row: a failure's own numbers
+    (an exception named as such), else the worst case seen."""
+    status = r.status if not r.missing else f"not provided ({', '.join(r.missing)})"
+    sweep = str(r.sweep_points) if r.sweep_points else ""
+    shown = r.failure or r.finding
+    if shown is not None:
+        at = ", ".join(f"{a:.6g}" for a in shown.args)
+        if shown.error is None:  # an exception, a hang, a flaky answer: no numbers to show
+            words = shown.message.split(":")[0]
+            return status, str(r.examples), sweep, words[:40], "", at
+        error, allowed = distinct(shown.error, shown.allowed)
+        return status, str(r.examples), sweep, f"{error} {shown.unit}".rstrip(), allowed, at
+    if not (r.examples or r.sweep_points):
+        return status, str(r.examples), sweep, "", "", ""
+    at = "" if r.worst_args is None else ", ".join(f"{a:.6g}" for a in r.worst_args)
+    error = f"{r.worst_error:.3g} {r.unit}"
+    return status, str(r.examples), sweep, error, f"{r.worst_allowed:.3g}", at
+
+
 def format_report(report: Report) -> str:
     """A plain-text table, one row per property, notes, and the failures below it."""
     header = (
@@ -293,26 +526,13 @@ def format_report(report: Report) -> str:
     )
     sweep = f", a sweep of {report.sweep} points per function" if report.sweep else ""
     effort = f"effort: {report.max_examples} examples per property{sweep}; {report.isolation}"
-    rows = [
+    rows: list[tuple[str, ...]] = [
         ("property", "status", "examples", "sweep", "worst error", "allowed there", "at", "time")
     ]
     for r in report.results:
-        at = "" if r.worst_args is None else ", ".join(f"{a:.6g}" for a in r.worst_args)
-        checked = bool(r.examples or r.sweep_points)
-        rows.append(
-            (
-                r.id,
-                r.status if not r.missing else f"not provided ({', '.join(r.missing)})",
-                str(r.examples),
-                str(r.sweep_points) if r.sweep_points else "",
-                f"{r.worst_error:.3g} {r.unit}" if checked else "",
-                f"{r.worst_allowed:.3g}" if checked else "",
-                at,
-                f"{r.seconds:.2f}s",
-            )
-        )
+        rows.append((r.id, *_row_cells(r), f"{r.seconds:.2f}s"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = [header, effort, ""]
+    lines = [header, effort, "", *verdict_lines(report), ""]
     for row in rows:
         lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
     counts = {
@@ -342,7 +562,7 @@ def format_report(report: Report) -> str:
             lines += [
                 "",
                 f"FAILED {r.id}: {r.title} (theorems {', '.join(r.theorems)})",
-                *_failure_lines(report, r, by_id[r.id]),
+                *_failure_lines(report, r, by_id[r.id], in_verdict=True),
             ]
     for r in report.results:
         if r.finding is not None:

@@ -31,6 +31,7 @@ from neuron.gate.report import (
     PropertyResult,
     Report,
     classified,
+    distinct,
     format_report,
     reproduction,
 )
@@ -123,11 +124,12 @@ def _plain(args: Args) -> Args:
 
 
 def _describe(m: Measurement) -> str:
+    """expected, got, the error against the allowed one (digits enough to tell them apart)."""
     i = m.worst()
-    return (
-        f"expected {m.expected.ravel()[i]!r}, got {m.got.ravel()[i]!r}: "
-        f"error {m.error.ravel()[i]:.3g} {m.unit} > allowed {m.allowed.ravel()[i]:.3g}"
-    )
+    expected, got = float(m.expected.ravel()[i]), float(m.got.ravel()[i])
+    error, allowed = distinct(float(m.error.ravel()[i]), float(m.allowed.ravel()[i]))
+    said = f"expected {expected!r}, got {got!r}: error {error} {m.unit} > allowed {allowed}"
+    return said + (f" ({m.explain})" if m.explain else "")
 
 
 def _sweep_seed(random_seed: int | None, derandomize: bool, prop: Property) -> int:
@@ -192,10 +194,10 @@ def run_property(  # noqa: PLR0913 - one property's search and sweep, keyword-on
 
 
 #: Values a person recognizes, simplest first, per kind of argument (neuron.gate.domains): all
-#: ordinary, including saturation (z = ±800), where real bugs live.
+#: ordinary, including saturation (z = ±800, w = ±800), where real bugs live.
 ROUND_VALUES: Final[dict[str, tuple[float, ...]]] = {
     "z": (0.0, 1.0, -1.0, 0.5, -0.5, 2.0, -2.0, 4.0, -4.0, 40.0, -40.0, 800.0, -800.0),
-    "w": (0.0, 1.0, -1.0, 0.5, -0.5, 2.0, -2.0),
+    "w": (0.0, 1.0, -1.0, 0.5, -0.5, 2.0, -2.0, 800.0, -800.0),
     "x": (0.0, 1.0, -1.0, 0.5, -0.5, 2.0, -2.0),
     "y": (0.0, 1.0, 0.5, 0.25, 0.75),
     "t": (0.0, 1.0, 0.5, 0.25, 0.75),
@@ -203,12 +205,16 @@ ROUND_VALUES: Final[dict[str, tuple[float, ...]]] = {
 }
 
 
+#: Failing round values kept beside the first, for the report's diagnosis.
+_DIAGNOSIS_SAMPLES: Final = 64
+
+
 def _round_values(
     prop: Property, impl: Implementation, policy: Policy, result: PropertyResult
 ) -> Failure | None:
     """Before the search: every combination of round values, in one call per function (the
     comparisons with the oracle take arrays); the first that fails, simplest first, is the
-    counterexample a person recognizes. Code that cannot take the batch is left to the search.
+    counterexample a person recognizes. Where the batch raises, one call per combination.
     """
     if prop.sweep is None:
         return None
@@ -217,12 +223,16 @@ def _round_values(
     try:
         m = prop.check(impl, policy, columns)
     except (Exception, SystemExit):
-        return None
+        return _round_values_one_by_one(prop, impl, policy, result, grid)
     result.points += int(m.error.size)
     failing = np.flatnonzero(~m.ok.ravel())
     if failing.size == 0:
         return None
     i = int(failing[0])
+    samples = [
+        (_plain(grid[j]), float(m.expected.ravel()[j]), float(m.got.ravel()[j]))
+        for j in failing[1:_DIAGNOSIS_SAMPLES]
+    ]
     one = Measurement(
         m.error[i : i + 1], m.allowed[i : i + 1], m.expected[i : i + 1], m.got[i : i + 1]
     )
@@ -234,7 +244,42 @@ def _round_values(
         float(one.error[0]),
         float(one.allowed[0]),
         found_by="round values",
+        unit=m.unit,
+        samples=samples,
     )
+
+
+def _round_values_one_by_one(
+    prop: Property,
+    impl: Implementation,
+    policy: Policy,
+    result: PropertyResult,
+    grid: list[tuple[float, ...]],
+) -> Failure | None:
+    """Where the batch raised (code that takes no arrays, or raises at one element): the round
+    values one call each, simplest first, up to the first that fails or raises."""
+    for args in grid:
+        try:
+            m = prop.check(impl, policy, args)
+        except ImplementationError as error:
+            if error.fatal:  # a hang or a crash: left to the search, which reports it as such
+                return None
+            return Failure(args, str(error), found_by="round values")
+        except (Exception, SystemExit) as error:
+            return Failure(args, describe_exception(error), found_by="round values")
+        result.points += int(m.error.size)
+        if not m.passed:
+            return Failure(
+                args,
+                _describe(m),
+                float(m.expected),
+                float(m.got),
+                float(m.error),
+                float(m.allowed),
+                found_by="round values",
+                unit=m.unit,
+            )
+    return None
 
 
 class _Search:
@@ -341,6 +386,7 @@ def _failure(falsified: _FalsifiedError) -> Failure:
         None if m is None else float(m.got.ravel()[i]),
         None if m is None else float(m.error.ravel()[i]),
         None if m is None else float(m.allowed.ravel()[i]),
+        unit="" if m is None else m.unit,
     )
 
 
@@ -378,6 +424,7 @@ def _run_sweep(  # noqa: PLR0913 - the sweep's inputs and where its findings go
                     float(f.measurement.error[0]),
                     float(f.measurement.allowed[0]),
                     found_by="sweep",
+                    unit=f.measurement.unit,
                 )
             )
         return
@@ -390,6 +437,7 @@ def _run_sweep(  # noqa: PLR0913 - the sweep's inputs and where its findings go
         None if m is None else float(m.error[0]),
         None if m is None else float(m.allowed[0]),
         found_by="sweep",
+        unit="" if m is None else m.unit,
         sweep_seed=None if m is not None else sweep_seed,
         sweep_points=None if m is not None else points,
     )
