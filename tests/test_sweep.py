@@ -177,6 +177,18 @@ def test_scalar_only_code_is_swept_one_call_per_point() -> None:
     assert "sigmoid does not take arrays (raised TypeError" in result.notes[0]
 
 
+def test_array_code_that_raises_at_one_point_is_not_said_to_refuse_arrays() -> None:
+    def sigmoid(z: object) -> object:  # takes arrays, but raises where one z is NaN
+        if np.isnan(z).any():
+            raise ValueError("NaN in the batch")
+        return reference.sigmoid(z)
+
+    impl = Implementation("raises at NaN", {"sigmoid": sigmoid})
+    result = sweep.sweep("sigmoid", impl, FLOAT64, POINTS, seed=4)
+    assert result.mode == "elementwise"
+    assert "sigmoid raised on a batch (raised ValueError: NaN in the batch" in result.notes[0]
+
+
 def test_scalar_only_code_that_raises_fails_at_its_point() -> None:
     def sigmoid(z: float) -> float:
         if math.isnan(z):

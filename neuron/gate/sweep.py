@@ -369,6 +369,16 @@ class _FailedError(Exception):
         self.final = final
 
 
+def _takes_arrays(impl: Implementation, function: str) -> bool:
+    """Whether the function answers a batch of two ordinary points (all arguments ½)."""
+    halves = tuple(np.full(2, 0.5) for _ in PROTOCOL[function])
+    try:
+        _evaluate(impl, function, halves, elementwise=False)
+    except _FailedError:
+        return False
+    return True
+
+
 def _evaluate(
     impl: Implementation, function: str, arrays: tuple[FloatArray, ...], *, elementwise: bool
 ) -> FloatArray:
@@ -466,9 +476,9 @@ def _answers(
             raise
         result.mode = "elementwise"
         arrays = tuple(a[:ELEMENTWISE_POINTS] for a in arrays)
+        what = "raised on a batch" if _takes_arrays(impl, function) else "does not take arrays"
         result.notes.append(
-            f"{function} does not take arrays ({failure}); swept {arrays[0].size} points "
-            "with one call each"
+            f"{function} {what} ({failure}); swept {arrays[0].size} points with one call each"
         )
     elementwise = result.mode == "elementwise"
     if not elementwise:  # the first batch, twice more: the same call must give the same bits
