@@ -163,10 +163,8 @@ def _verify(args: argparse.Namespace) -> int:
     except (TargetError, ValueError) as error:
         print(f"neuron: error: {error}", file=sys.stderr)
         return 2
-    missing = [n for n in required if n not in report.provided]
+    report.required, report.strict = tuple(required), bool(args.strict)
     print(format_report(report))
-    if missing:
-        print(f"\nFAILED: required but not provided: {', '.join(missing)} (--require)")
     for path, text in ((args.json, report.to_json), (args.junit, report.to_junit)):
         if path is None:
             continue
@@ -175,5 +173,5 @@ def _verify(args: argparse.Namespace) -> int:
         except OSError as error:
             print(f"neuron: error: cannot write {path}: {error.strerror}", file=sys.stderr)
             return 2
-    passed = report.passed and not (args.strict and report.findings) and not missing
+    passed = report.verdict
     return 0 if passed else 1

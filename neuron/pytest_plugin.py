@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from neuron.gate.protocol import Implementation
     from neuron.gate.report import PropertyResult
 
-__all__ = ["ENV_VAR", "NeuronItem"]
+__all__ = ["ENV_VAR", "NeuronItem", "RequiredItem"]
 
 #: The environment variable that names the target when --neuron-impl is not given.
 ENV_VAR = "NEURON_IMPL"
@@ -54,6 +54,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="fail on edge findings too (properties that fail at edge inputs only)",
     )
     group.addoption(
+        "--neuron-require",
+        metavar="NAMES",
+        default="",
+        help="comma-separated protocol functions the target must provide: a missing one fails "
+        "the test neuron[required] (default: none required)",
+    )
+    group.addoption(
         "--neuron-timeout",
         metavar="SECONDS",
         type=float,
@@ -80,6 +87,7 @@ class _Gate:
 
     def __init__(self, config: pytest.Config, target: str) -> None:
         from neuron.gate.isolation import DEFAULT_TIMEOUT, open_target
+        from neuron.gate.protocol import PROTOCOL
         from neuron.gate.runner import SWEEP_POINTS, profile_settings
         from neuron.gate.tolerance import parse_policy
 
@@ -90,8 +98,20 @@ class _Gate:
         self.profile = profile
         self.strict = bool(config.getoption("neuron_strict"))
         self.sweep = SWEEP_POINTS[profile]
+        required = [n for n in config.getoption("neuron_require").split(",") if n]
+        unknown = [n for n in required if n not in PROTOCOL]
+        if unknown:
+            raise ValueError(
+                f"--neuron-require {','.join(unknown)}: not protocol functions; choose from "
+                + ", ".join(PROTOCOL)
+            )
+        self.required = tuple(required)
         self.impl: Implementation = open_target(
             target, DEFAULT_TIMEOUT if timeout is None else timeout
+        )
+        timeout = getattr(self.impl, "timeout", None)
+        self.isolation = (
+            "in-process" if timeout is None else f"worker process, timeout {timeout:g} s per call"
         )
 
 
@@ -110,6 +130,10 @@ def pytest_collection_modifyitems(
     except (TargetError, ValueError) as error:
         raise pytest.UsageError(f"--neuron-impl {target}: {error}") from None
     added: list[pytest.Item] = []
+    if config.stash[_SESSION].required:
+        added.append(
+            RequiredItem.from_parent(session, name="neuron[required]", nodeid="neuron[required]")
+        )
     for p in PROPERTIES:
         name = f"neuron[{p.id}]"
         added.append(NeuronItem.from_parent(session, name=name, nodeid=name, property_id=p.id))
@@ -130,7 +154,36 @@ class PropertyFailedError(Exception):
     """A property of the catalogue failed; the message is the report's failure section."""
 
 
-class NeuronItem(pytest.Item):
+class _GateItem(pytest.Item):
+    """A test of the gate: its failure is shown as the report's text, not a traceback."""
+
+    def repr_failure(
+        self,
+        excinfo: pytest.ExceptionInfo[BaseException],
+        style: Any = None,
+    ) -> str | Any:
+        if isinstance(excinfo.value, PropertyFailedError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self) -> tuple[str, int | None, str]:
+        return "neuron", None, self.name
+
+
+class RequiredItem(_GateItem):
+    """--neuron-require: fails where the target lacks a required protocol function."""
+
+    def runtest(self) -> None:
+        gate = self.config.stash[_SESSION]
+        missing = [f for f in gate.required if f not in gate.impl.functions]
+        if missing:
+            raise PropertyFailedError(
+                f"{gate.impl.name} does not provide {', '.join(missing)}, which --neuron-require "
+                "names: nothing about it was checked"
+            )
+
+
+class NeuronItem(_GateItem):
     """One property of the catalogue, run against the session's target."""
 
     def __init__(self, *, property_id: str, **kwargs: Any) -> None:
@@ -151,19 +204,9 @@ class NeuronItem(pytest.Item):
             pytest.skip(f"{gate.impl.name} does not provide {', '.join(result.missing)}")
         report = Report(gate.impl.name, gate.policy.name, gate.profile, None, [result])
         report.sweep, report.max_examples = gate.sweep, gate.settings.max_examples
+        report.isolation, report.seconds = gate.isolation, result.seconds
+        report.provided, report.strict = tuple(gate.impl.functions), gate.strict
         if result.status == "failed" or (result.status == "finding" and gate.strict):
             raise PropertyFailedError(format_report(report))
         if result.status == "finding":  # shown in the report's sections, not a failure
             self.add_report_section("call", "neuron edge finding", format_report(report))
-
-    def repr_failure(
-        self,
-        excinfo: pytest.ExceptionInfo[BaseException],
-        style: Any = None,
-    ) -> str | Any:
-        if isinstance(excinfo.value, PropertyFailedError):
-            return str(excinfo.value)
-        return super().repr_failure(excinfo, style)
-
-    def reportinfo(self) -> tuple[str, int | None, str]:
-        return "neuron", None, self.name

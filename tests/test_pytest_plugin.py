@@ -54,12 +54,36 @@ def test_failing_property_fails_its_test_with_the_report(pytester: pytest.Pytest
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         [
+            "*effort: 30 examples per property, a sweep of 10000 points per function; "
+            "worker process, timeout * s per call",
+            "*VERDICT: FAIL: 1 property failed; wrong against the oracle: sigmoid",
             "*FAILED sigmoid-exact: σ(z) against the oracle*",
             "*input: *",
             "*reproduce:*",
         ]
     )
     assert result.ret == pytest.ExitCode.TESTS_FAILED
+    # the points of this property, not zero: the report counts what the item checked
+    assert "0 points checked" not in result.stdout.str()
+
+
+@pytest.mark.parametrize(
+    ("require", "outcome"), [("sigmoid,loss", {"failed": 1}), ("sigmoid", {"passed": 1})]
+)
+def test_require_fails_where_a_named_function_is_missing(
+    pytester: pytest.Pytester, require: str, outcome: dict[str, int]
+) -> None:
+    target = f"--neuron-impl={IMPLEMENTATIONS / 'prints.py'}"  # σ only: no loss
+    result = pytester.runpytest(target, f"--neuron-require={require}", "-k", "required", *FAST)
+    result.assert_outcomes(**outcome)
+    if outcome.get("failed"):
+        result.stdout.fnmatch_lines(["*does not provide loss, which --neuron-require names*"])
+
+
+def test_require_of_an_unknown_function_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--neuron-impl=reference", "--neuron-require=softmax", *FAST)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--neuron-require softmax: not protocol functions*"])
 
 
 def test_missing_function_skips_its_property(pytester: pytest.Pytester) -> None:

@@ -105,11 +105,25 @@ class Report:
     seconds: float = 0.0
     #: the protocol functions the target provides
     provided: tuple[str, ...] = ()
+    #: the functions the run requires (--require): one that is missing fails it
+    required: tuple[str, ...] = ()
+    #: whether edge findings fail the run (--strict)
+    strict: bool = False
 
     @property
     def passed(self) -> bool:
         """No property failed at an ordinary input (edge findings do not count)."""
         return all(r.status != "failed" for r in self.results)
+
+    @property
+    def missing_required(self) -> tuple[str, ...]:
+        """The required functions the target does not provide."""
+        return tuple(f for f in self.required if f not in self.provided)
+
+    @property
+    def verdict(self) -> bool:
+        """The run's outcome: passed, no required function missing, no finding under strict."""
+        return self.passed and not self.missing_required and not (self.strict and self.findings)
 
     @property
     def findings(self) -> int:
@@ -137,7 +151,15 @@ class Report:
             record["failure"] = vars(r.failure) if r.failure else None
             record["finding"] = vars(r.finding) if r.finding else None
             results.append(encode(record))
-        head = {"target": self.target, "policy": self.policy, "profile": self.profile}
+        head = {
+            "target": self.target,
+            "policy": self.policy,
+            "profile": self.profile,
+            "verdict": "pass" if self.verdict else "fail",
+            "strict": self.strict,
+            "required": list(self.required),
+            "missing_required": list(self.missing_required),
+        }
         effort = {
             "seed": self.seed,
             "max_examples": self.max_examples,
@@ -191,6 +213,15 @@ class Report:
             out.text = _summary(r)
             if r.finding is not None:  # a note, not a failure (unless --strict made it one)
                 out.text += "\n" + "\n".join(_finding_lines(self, r, by_id[r.id]))
+        if self.required:  # --require: one testcase, failing if a required function is missing
+            case = ElementTree.SubElement(
+                suite, "testcase", classname=f"neuron.verify.{self.policy}", name="required"
+            )
+            if self.missing_required:
+                missing = ", ".join(self.missing_required)
+                ElementTree.SubElement(case, "failure", message=f"not provided: {missing}")
+                suite.set("failures", str(int(suite.get("failures", "0")) + 1))
+            suite.set("tests", str(int(suite.get("tests", "0")) + 1))
         root = ElementTree.Element("testsuites")
         root.append(suite)
         ElementTree.indent(root)
@@ -446,12 +477,17 @@ def _anywhere(target: str) -> str:
 def verdict_lines(report: Report) -> list[str]:
     """The story of a run in a few lines: pass, or which functions are wrong, where and how."""
     failed = [r for r in report.results if r.status == "failed"]
+    absent = sorted({f for r in report.results for f in r.missing})
+    unchecked = f"; not provided, so not checked: {', '.join(absent)}" if absent else ""
+    findings = report.findings
+    found = f"{findings} edge finding{'s' * (findings != 1)} (below)"
     if not failed:
-        findings = report.findings
-        return [
-            "VERDICT: PASS"
-            + (f", with {findings} edge finding{'s' * (findings != 1)} (below)" if findings else "")
-        ]
+        if report.missing_required:
+            missing = ", ".join(report.missing_required)
+            return [f"VERDICT: FAIL: required but not provided: {missing} (--require)"]
+        if findings and report.strict:
+            return [f"VERDICT: FAIL: {found}, and --strict fails every finding{unchecked}"]
+        return ["VERDICT: PASS" + (f", with {found}" if findings else "") + unchecked]
     by_id = {p.id: p for p in PROPERTIES}
     wrong = _wrong_functions(report)
     names = ", ".join(function for function, _ in wrong)
@@ -484,6 +520,10 @@ def verdict_lines(report: Report) -> list[str]:
     others = [r.id for r in failed if by_id[r.id].sweep is None]
     if others:
         lines.append(f"  also failed: {', '.join(others)} (blocks below)")
+    if report.missing_required:
+        lines.append(f"  required but not provided: {', '.join(report.missing_required)}")
+    elif absent:
+        lines.append(f"  {unchecked[2:]}")
     return lines
 
 
