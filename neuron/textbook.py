@@ -39,12 +39,14 @@ import numpy as np
 
 __all__ = [
     "ALPHA",
+    "FAMILY",
     "PROGRAMS",
     "SAFETY",
     "Op",
     "Program",
     "RunningError",
     "U",
+    "Variant",
     "adjoints",
     "apply",
     "evaluate",
@@ -164,6 +166,93 @@ PROGRAMS: Final[dict[str, Program]] = {
     ),
 }
 """The seed's textbook formulas, one program per function of the protocol."""
+
+
+class Variant(NamedTuple):
+    """Another correct evaluation order of one of the six functions, on part of its domain."""
+
+    name: str
+    program: Program
+    #: where code evaluates it this way: "z >= 0", "z < 0" (z = w·x for forward, gradient,
+    #: step) or "any"
+    where: str = "any"
+
+
+# σ(z) = e^z/(1 + e^z) for z < 0: the branch-stable form, e = e^−|z| in (0, 1]
+_STABLE_BELOW = (
+    Op("n", "neg", ("z",)),
+    Op("e", "exp_neg", ("n",)),
+    Op("d", "add", (1.0, "e")),
+    Op("y", "div", ("e", "d")),
+)
+# σ(−z) = 1/(1 + e^z): the second factor of σ'(z) = σ(z)·σ(−z)
+_SIGMOID_OF_NEG = (
+    Op("n", "neg", ("z",)),
+    Op("e2", "exp_neg", ("n",)),
+    Op("d2", "add", (1.0, "e2")),
+    Op("y2", "div", (1.0, "d2")),
+)
+# σ'(z) = e/(1 + e)² = e/((1 + e)(1 + e)) from the e and d of either branch (σ' is even)
+_QUOTIENT = (Op("q", "product", ("d", "d")), Op("s", "div", ("e", "q")))
+# 1 − y for the branch-stable y = e/(1 + e): exactly 1/(1 + e)
+_COMPLEMENT_BELOW = Op("m", "sub", (1.0, "y"), exact=("div", (1.0, "d")))
+
+#: The forward parts of the chain rule's variants: (name, where, operations, factors of σ').
+_SLOPES: Final = (
+    (
+        "autograd's y(1 − y), y branch-stable",
+        "z < 0",
+        (*_STABLE_BELOW, _COMPLEMENT_BELOW),
+        ("y", "m"),
+    ),
+    ("e/(1 + e)²", "z >= 0", (*_SIGMOID, *_QUOTIENT), ("s",)),
+    ("e/(1 + e)², y branch-stable", "z < 0", (*_STABLE_BELOW, *_QUOTIENT), ("s",)),
+    ("σ(z)·σ(−z)", "any", (*_SIGMOID, *_SIGMOID_OF_NEG), ("y", "y2")),
+)
+
+
+def _chain_rule(
+    name: str, where: str, head: tuple[Op, ...], slope: tuple[str, ...]
+) -> tuple[Variant, Variant]:
+    """The gradient and the step from a forward part computing y and the factors of σ'."""
+    forward = (_PRODUCT, *head, _RESIDUAL)
+    gradient = (*forward, Op("p", "product", ("r", *slope, "x")), Op("g", "neg", ("p",)))
+    step = (
+        *forward,
+        Op("l", "product", ("lr", "r", *slope, "x")),
+        Op("w_new", "add", ("w", "l")),
+    )
+    return (
+        Variant(f"σ' as {name}", Program(("w", "x", "t"), gradient, "g"), where),
+        Variant(f"σ' as {name}", Program(("w", "x", "t", "lr"), step, "w_new"), where),
+    )
+
+
+_CHAINS = [_chain_rule(*slope) for slope in _SLOPES]
+
+FAMILY: Final[dict[str, tuple[Variant, ...]]] = {
+    "sigmoid": (Variant("e^z/(1 + e^z)", Program(("z",), _STABLE_BELOW, "y"), "z < 0"),),
+    "sigmoid_prime": tuple(
+        Variant(
+            name,
+            Program(("z",), (*ops, Op("s", "product", factors)) if len(factors) > 1 else ops, "s"),
+            where,
+        )
+        for name, where, ops, factors in _SLOPES
+    ),
+    "forward": (
+        Variant(
+            "σ(w·x), σ branch-stable", Program(("w", "x"), (_PRODUCT, *_STABLE_BELOW), "y"), "z < 0"
+        ),
+    ),
+    "loss": (),  # ½·r·r in any association is the textbook's product already
+    "gradient": tuple(gradient for gradient, _ in _CHAINS),
+    "step": tuple(step for _, step in _CHAINS),
+}
+"""Other correct evaluation orders of the seed's formulas (T6.1(e)): the branch-stable σ, σ'
+as y(1 − y) from a branch-stable y (what autograd computes), as e/(1 + e)² and as σ(z)·σ(−z),
+and the chain rule's products built from them, in any association. The ``float64`` policy
+allows the textbook programs' bound; proofs/ checks that these stay within it."""
 
 
 def evaluate(

@@ -26,10 +26,12 @@ from neuron.gate.tolerance import Float64Policy
 from neuron.numerics.ulp import ulp_errors
 from neuron.textbook import (
     ALPHA,
+    FAMILY,
     PROGRAMS,
     Op,
     Program,
     U,
+    Variant,
     adjoints,
     apply,
     evaluate,
@@ -413,3 +415,39 @@ def test_the_quick_allowance_never_exceeds_the_allowance(args: tuple[float, ...]
         quick = FLOAT64.quick_allowed_ulps(function, arrays, truth)[0]
         allowed = FLOAT64.allowed_ulps(function, arrays, exact.values(function, *arrays))[0]
         assert FLOAT64.least_allowed_ulps(function) <= quick <= allowed, (function, inputs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Other correct evaluation orders (FAMILY, T6.1(e))
+
+
+@pytest.mark.parametrize(
+    ("name", "variant"), [(name, v) for name, variants in FAMILY.items() for v in variants]
+)
+def test_each_variant_computes_its_function(name: str, variant: Variant) -> None:
+    # at points of its branch away from cancellation, its exact value is the oracle's
+    for z, x, t in ((0.75, 2.0, 0.125), (-3.0, 0.5, 0.875), (-40.0, 4.0, 1.0), (2.5, -1.0, 0.0)):
+        if (variant.where == "z >= 0" and z < 0) or (variant.where == "z < 0" and z >= 0):
+            continue
+        point = {"z": z, "w": z / x, "x": x, "t": t, "lr": 0.5}
+        inputs = {n: point[n] for n in variant.program.inputs}
+        with mpmath.workprec(200):
+            got = evaluate(
+                variant.program,
+                {n: mpmath.mpf(v) for n, v in inputs.items()},
+                lambda a: mpmath.exp(-a),
+                exact=True,
+            )[variant.program.output]
+            expected = exact.value(name, *inputs.values(), bits=200)
+            assert abs(got - expected) <= abs(expected) * mpmath.mpf(2) ** -150, (variant, point)
+
+
+def test_branch_stable_sigmoid_rounds_five_halves_u_near_zero() -> None:
+    # e = e^z ≈ 1 reaches y = e/(1 + e) directly (weight 1/d = ½) and through d (weight
+    # e/d² = ¼): 2u·¾ from exp, u·|d|·¼ = u/2 from the sum, u·y = u/2 from the division
+    (stable,) = FAMILY["sigmoid"]
+    z = -(2.0**-60)
+    own = running_error(stable.program, {"z": z}).rounding / U
+    textbook = running_error(PROGRAMS["sigmoid"], {"z": z}).rounding / U
+    assert abs(own - 2.5) < 1e-15
+    assert abs(textbook - 1.5) < 1e-15

@@ -387,6 +387,93 @@ def t6_1_no_violation_search(profile: Profile) -> str:
     )
 
 
+#: The share of the policy's 2R that a family member's own first-order rounding part may use
+#: (T6.1(e)): the rest covers its second-order terms, a tiny fraction of R (see (d)).
+FAMILY_SHARE = 0.9
+
+
+@st.composite
+def _ordinary_inputs(draw: st.DrawFn) -> dict[str, float]:
+    """w, x, t, lr (and z, y) in the gate's ordinary domain (neuron.gate.domains): any finite
+    z = w·x with the hard regions of σ favoured, w and x normal, t in [0, 1] (within ulps of
+    σ(z) too), learning rates in [2^−40, 2^20]."""
+    sign = draw(st.sampled_from((-1.0, 1.0)))
+    z_target = draw(
+        st.one_of(
+            _reals(-800, 800),
+            st.builds(lambda c, off: sign * c + off, st.sampled_from(_hard_z()), _reals(-0.5, 0.5)),
+            _magnitudes(-60, 1023),
+        )
+    )
+    x = draw(st.one_of(_magnitudes(-40, 40), _magnitudes(-1000, 1000)))
+    w = z_target / x
+    if not (math.isfinite(w) and abs(w) >= 2.0**-1022):
+        w, x = z_target, 1.0  # a normal w (|z| >= 2^-60 or so), x = 1
+    z = w * x
+    y_float = 1.0 / (1.0 + _float64_exp_neg(z))
+    near = st.builds(lambda k: y_float + k * math.ulp(y_float), st.integers(-4, 4))
+    t = draw(
+        st.one_of(_reals(0, 1), st.sampled_from((0.0, 1.0)), near).map(
+            lambda v: min(max(v, 0.0), 1.0)
+        )
+    )
+    lr = draw(_magnitudes(-40, 20).map(abs))
+    return {"w": w, "x": x, "t": t, "lr": lr, "z": z, "y": draw(_reals(0, 1))}
+
+
+def _on_branch(where: str, z: float) -> bool:
+    return where == "any" or (z >= 0 if where == "z >= 0" else z < 0)
+
+
+@check("T6.1", "high-precision")
+def t6_1_family_within_the_textbook_bound(profile: Profile) -> str:
+    textbook = _textbook()
+    points = _draw(_ordinary_inputs(), profile.examples, "t6_1_family")
+    share: dict[str, Any] = {}
+    errors: dict[str, Any] = {}
+    with mp.workdps(DIGITS):
+        for point in points:
+            for name, variants in textbook.FAMILY.items():
+                program = textbook.PROGRAMS[name]
+                inputs = {n: point[n] for n in program.inputs}
+                z = point["z"] if "w" in inputs else inputs.get("z", 0.0)
+                bound = textbook.running_error(program, inputs)
+                for variant in (v for v in variants if _on_branch(v.where, z)):
+                    key = f"{name} ({variant.name})"
+                    own = textbook.running_error(variant.program, inputs)
+                    # the same function: equal values, up to what 128-bit intermediates
+                    # leave (about R·2^−75; more where t − y cancels)
+                    spread = (own.rounding + bound.rounding) * mpf(2) ** -60
+                    if abs(own.exact - bound.exact) > spread:
+                        raise CheckError(f"{key} is not {name} at {inputs}")
+                    # R' <= share·2R: the variant's rounding part within the policy's, with
+                    # (1 − share)·2R left for its second-order terms
+                    used = own.rounding / (2 * bound.rounding)
+                    if used > FAMILY_SHARE:
+                        raise CheckError(
+                            f"{key} at {inputs}: rounding part {mp.nstr(own.rounding, 5)} > "
+                            f"{FAMILY_SHARE}·2·{mp.nstr(bound.rounding, 5)}"
+                        )
+                    share[key] = max(share.get(key, mpf(0)), used)
+                    for reverse in (False, True):  # and the float64 evaluations themselves
+                        computed = _float64(variant.program, inputs, reverse=reverse)
+                        if not math.isfinite(computed):
+                            continue  # an exponential that overflows: the policy's overflow rule
+                        error = abs(mpf(computed) - bound.exact)
+                        if error > bound.allowed():
+                            raise CheckError(f"{key} at {inputs}: float64 {computed!r} off")
+                        ratio = error / bound.allowed() if bound.allowed() else mpf(0)
+                        errors[key] = max(errors.get(key, mpf(0)), ratio)
+    largest_share = max(share.values())
+    largest_error = max(errors.values())
+    return (
+        f"{len(share)} evaluation orders at {len(points)} Hypothesis points of the ordinary "
+        f"domain: each one's rounding part R' within {mp.nstr(largest_share, 3)}·2R of the "
+        f"textbook's (at most {FAMILY_SHARE}·2R), its float64 errors (both product orders) "
+        f"at most {mp.nstr(largest_error, 3)} of the allowance 2R + F"
+    )
+
+
 def _check_error_free(
     name: str,
     transform: Callable[[Any, Any], tuple[Any, Any]],
