@@ -525,3 +525,10 @@ def test_platform_tanh_is_within_the_ulps_sigmoid_tanh_assumes() -> None:
             for g, e in zip(got, exact_tanh, strict=True)
         )
     assert worst <= TANH_ULPS, f"numpy's tanh is off by {worst:.3g} ulps here"
+
+
+def test_step_convergence_stops_at_the_first_step_that_breaks_a_bound() -> None:
+    # the step's sign flipped: the first step moves away from w*, and the check says so
+    m = by_id("step-convergence").check(_implementation("sign_error"), FLOAT64, (1.5, 0.3, 0.5))
+    assert not m.passed
+    assert "after step 1" in m.explain

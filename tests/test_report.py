@@ -398,3 +398,49 @@ def test_every_kind_of_snippet_runs_in_a_fresh_interpreter_elsewhere(
     rerun = verify.reproduction(relative, "float64", prop, (), sweep)
     assert str(IMPLEMENTATIONS / "clipped.py") in rerun
     _run_snippet(rerun, tmp_path)
+
+
+def test_distinct_leaves_equal_numbers_equal() -> None:
+    # an infinite error against an infinite allowance fails (the error must be finite)
+    assert reporting.distinct(math.inf, math.inf) == ("inf", "inf")
+
+
+@pytest.mark.parametrize(
+    ("function", "failure"),
+    [
+        # NaN where no textbook intermediate overflows: named in general terms
+        ("forward", _failure((0.5, 2.0), 0.7310585786300049, math.nan)),
+        ("loss", _failure((0.5, 0.25), 0.03125, math.nan)),
+    ],
+)
+def test_diagnosis_of_nan_without_a_named_overflow(
+    function: str, failure: reporting.Failure
+) -> None:
+    assert "an intermediate overflowed" in reporting.diagnosis(function, failure)
+
+
+def test_diagnosis_of_an_error_of_about_one_ulp() -> None:
+    failure = reporting.Failure(
+        (0.5, 2.0, 0.25), "m", 0.1, 0.1 * (1 + 2**-52), 1.5, 1.0, unit="ulps"
+    )
+    assert "an error of about one ulp (1.5)" in reporting.diagnosis("gradient", failure)
+
+
+def test_required_functions_in_the_verdict_json_and_junit() -> None:
+    def sigmoid(z: object) -> object:
+        raise OverflowError("math range error")
+
+    impl = Implementation("σ only", {"sigmoid": sigmoid})
+    report = verify.run(impl, FLOAT64, only=["sigmoid-exact", "loss-exact"])
+    report.required = ("sigmoid", "loss")
+    text = verify.format_report(report)
+    assert "  required but not provided: loss" in text
+    assert json.loads(report.to_json())["missing_required"] == ["loss"]
+    required = ElementTree.fromstring(report.to_junit()).find(".//testcase[@name='required']")
+    assert required is not None
+    assert required.find("failure") is not None
+    report.required = ("sigmoid",)  # provided: the verdict names what was not checked instead
+    assert "  not provided, so not checked: loss" in verify.format_report(report)
+    passing = ElementTree.fromstring(report.to_junit()).find(".//testcase[@name='required']")
+    assert passing is not None
+    assert passing.find("failure") is None

@@ -499,7 +499,7 @@ def verdict_lines(report: Report) -> list[str]:
         f = r.failure
         assert f is not None
         prop = by_id[r.id]
-        if f.expected is None or f.got is None:
+        if f.expected is None or f.got is None or f.error is None or f.allowed is None:
             how = f.message
         else:
             error, allowed = distinct(f.error, f.allowed)
@@ -527,10 +527,8 @@ def verdict_lines(report: Report) -> list[str]:
     return lines
 
 
-def distinct(a: float | None, b: float | None) -> tuple[str, str]:
+def distinct(a: float, b: float) -> tuple[str, str]:
     """a and b with enough digits that they print differently (3 at least, 17 at most)."""
-    if a is None or b is None:
-        return str(a), str(b)
     for digits in range(3, 18):
         left, right = f"{a:.{digits}g}", f"{b:.{digits}g}"
         if left != right:
@@ -546,7 +544,7 @@ def _row_cells(r: PropertyResult) -> tuple[str, ...]:
     shown = r.failure or r.finding
     if shown is not None:
         at = ", ".join(f"{a:.6g}" for a in shown.args)
-        if shown.error is None:  # an exception, a hang, a flaky answer: no numbers to show
+        if shown.error is None or shown.allowed is None:  # an exception, a hang: no numbers
             words = shown.message.split(":")[0]
             return status, str(r.examples), sweep, words[:40], "", at
         error, allowed = distinct(shown.error, shown.allowed)
