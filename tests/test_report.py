@@ -444,3 +444,15 @@ def test_required_functions_in_the_verdict_json_and_junit() -> None:
     passing = ElementTree.fromstring(report.to_junit()).find(".//testcase[@name='required']")
     assert passing is not None
     assert passing.find("failure") is None
+
+
+def test_verdict_lists_the_other_failed_properties() -> None:
+    def sigmoid(z: object) -> object:  # σ(−z) = 1 − σ(z) fails: 0.6 ≠ 0.4
+        return np.full(np.shape(z), 0.6)
+
+    report = verify.run(
+        Implementation("constant", {"sigmoid": sigmoid}), FLOAT64, only=["sigmoid-symmetry"]
+    )
+    verdict = verify.format_report(report).split("\n\n")[1]
+    assert verdict.startswith("VERDICT: FAIL: 1 property failed\n")
+    assert "  also failed: sigmoid-symmetry (blocks below)" in verdict
