@@ -361,7 +361,8 @@ def rounded(name: str, *args: ArrayLike, fmt: Format = FLOAT64) -> NDArray[np.fl
             out[index] = _element(name, tuple(from_float(a) for a in element), fmt)[0]
         else:
             limit = _nonfinite(name, element)
-            out[index] = round_mpf(from_float(limit), fmt) if math.isfinite(limit) else limit
+            exact_limit = limit == 0 or not math.isfinite(limit)  # ±0 keeps its sign
+            out[index] = limit if exact_limit else round_mpf(from_float(limit), fmt)
     return out
 
 

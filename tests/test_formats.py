@@ -7,7 +7,9 @@ tests need ml_dtypes (the ``bfloat16`` extra, in the ``test`` extra too) and ski
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 from typing import Any
 
 import mpmath
@@ -50,16 +52,27 @@ def _assert_matches_oracle(name: str, args: list[np.ndarray], got: Any, fmt: For
 # every float16 input
 
 
+@pytest.mark.parametrize("format_name", ["float16", "bfloat16"])
 @pytest.mark.parametrize("name", ["sigmoid", "sigmoid_prime"])
-def test_every_float16_input(name: str) -> None:
-    z = np.arange(1 << 16, dtype=np.uint32).astype(np.uint16).view(np.float16)
+def test_every_input_of_a_16_bit_format(name: str, format_name: str) -> None:
+    dtype = _dtype(format_name)
+    z = np.arange(1 << 16, dtype=np.uint32).astype(np.uint16).view(dtype)
+    with np.errstate(invalid="ignore"):  # the signaling NaNs among the bit patterns
+        z64 = z.astype(np.float64)
     got = getattr(reference, name)(z)
-    assert got.dtype == np.float16
-    assert np.array_equal(np.isnan(got), np.isnan(z))  # NaN in, NaN out, and only there
-    expected = exact.rounded(name, z.astype(np.float64), fmt=FLOAT16).astype(np.float16)
-    finite = ~np.isnan(z)
-    mismatched = np.flatnonzero(got[finite].view(np.uint16) != expected[finite].view(np.uint16))
-    assert mismatched.size == 0, f"{name} at {z[finite][mismatched][:5]}: {got[finite][:5]}"
+    assert got.dtype == dtype
+    value = got.astype(np.float64)
+    assert np.array_equal(np.isnan(value), np.isnan(z64))  # NaN in, NaN out, and only there
+    expected = exact.rounded(name, z64, fmt=FORMATS[format_name])
+    finite = ~np.isnan(z64)
+    bits = got.view(np.uint16)[finite]
+    expected_bits = expected.astype(dtype)[finite].view(np.uint16)  # exact: numbers of dtype
+    mismatched = np.flatnonzero(bits != expected_bits)
+    assert mismatched.size == 0, f"{name} at {z64[finite][mismatched][:5]}"
+    # and here float64-then-cast happens to be right too: no σ(z) or σ'(z) of these inputs
+    # lies within half a float64 ulp of a midpoint of the format (T6.6, "It happens ...")
+    naive = _naive(name, [z64], dtype)[finite].view(np.uint16)
+    assert np.array_equal(naive, expected_bits)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -135,6 +148,80 @@ def test_correctly_rounded_in_the_format(name: str, format_name: str, data: st.D
     got = getattr(reference, name)(*args)
     assert got.dtype == dtype
     _assert_matches_oracle(name, args, got, FORMATS[format_name])
+
+
+POINTS = 400  # per domain, function and format: about 30,000 oracle roundings in all
+
+
+def _rounded_to(values: np.ndarray, dtype: np.dtype[Any]) -> np.ndarray:
+    return formats.round_float64(np.asarray(values, dtype=np.float64), FORMATS[dtype.name])[0]
+
+
+def _domains(name: str, dtype: np.dtype[Any], n: int) -> dict[str, list[np.ndarray]]:
+    """Seeded arrays of arguments of `name` in the format, per domain: anywhere (uniform bit
+    patterns), subnormal results, t within 3 ulps of σ(w·x) in the format, overflowing results
+    of the loss and the step."""
+    rng = np.random.default_rng([ARITY[name], dtype.itemsize, len(name)])
+    fmt = FORMATS[dtype.name]
+    unsigned = UNSIGNED[dtype.itemsize]
+
+    def anywhere() -> np.ndarray:
+        values = rng.integers(0, 1 << (8 * dtype.itemsize), n).astype(unsigned).view(dtype)
+        return np.where(np.isfinite(values), values, np.ones(1, dtype)).astype(np.float64)
+
+    def uniform(lo: float, hi: float) -> np.ndarray:
+        return _rounded_to(rng.uniform(lo, hi, n), dtype)
+
+    ln2 = math.log(2)
+    tail = uniform((fmt.emin - fmt.precision) * ln2 - 1, fmt.emin * ln2 + 1)  # σ(z) subnormal
+    domains = {"anywhere": [anywhere() for _ in range(ARITY[name])]}
+    if name in ("sigmoid", "sigmoid_prime"):
+        domains["subnormal"] = [tail * rng.choice([-1.0, 1.0], n)]
+    elif name == "forward":
+        domains["subnormal"] = [tail, uniform(0.5, 2.0)]
+    elif name == "loss":
+        small = 2.0 ** (fmt.emin / 2)
+        domains["subnormal"] = [uniform(0.0, small), uniform(0.0, small)]
+        big = uniform(math.sqrt(fmt.largest), fmt.largest)
+        domains["overflow"] = [-big, big]
+    else:
+        w, x = uniform(-8.0, 8.0), uniform(-8.0, 8.0)
+        y = reference.forward(w, x, dtype=dtype).astype(np.float64)
+        steps = rng.integers(-3, 4, n)
+        t = np.maximum(y.astype(dtype).view(unsigned).astype(np.int64) + steps, 0).astype(unsigned)
+        near = [w, x, t.view(dtype).astype(np.float64)]
+        # σ'·x·(σ − t) below the normal range: z in σ's subnormal tail, halved for σσ'
+        domains["subnormal"] = [tail / 2, np.ones(n), np.zeros(n)]
+        if name == "step":
+            near.append(uniform(2.0**-10, 8.0))
+            domains["anywhere"][3] = np.abs(domains["anywhere"][3]) + fmt.smallest_subnormal
+            domains["subnormal"] = [
+                anywhere() * 2.0 ** (fmt.emin - fmt.emax),  # w subnormal or zero
+                uniform(-(2.0**fmt.emin), 2.0**fmt.emin),
+                np.full(n, 0.5),
+                uniform(2.0**-10, 1.0),
+            ]
+            big = uniform(2.0, fmt.largest)
+            domains["overflow"] = [np.ones(n), np.ones(n), big, big]
+        domains["near"] = near
+    return domains
+
+
+@pytest.mark.parametrize("format_name", NARROW)
+@pytest.mark.parametrize("name", list(ARITY))
+def test_seeded_domains_against_the_oracle(name: str, format_name: str) -> None:
+    dtype = _dtype(format_name)
+    fmt = FORMATS[format_name]
+    for domain, args in _domains(name, dtype, POINTS).items():
+        narrow = [_rounded_to(a, dtype).astype(dtype) for a in args]
+        got = getattr(reference, name)(*narrow)
+        assert got.dtype == dtype, domain
+        _assert_matches_oracle(name, narrow, got, fmt)
+        if domain == "subnormal":  # the domain reaches what it is for
+            value = np.abs(got.astype(np.float64))
+            assert np.any((value > 0) & (value < 2.0**fmt.emin)), (name, domain)
+        if domain == "overflow":
+            assert np.any(np.isinf(got.astype(np.float64))), (name, domain)
 
 
 @pytest.mark.parametrize("format_name", NARROW)
@@ -234,6 +321,14 @@ def test_bfloat16_without_ml_dtypes_says_what_to_install(monkeypatch: pytest.Mon
         reference.sigmoid(0.5, dtype="bfloat16")
 
 
+def test_a_signaling_nan_comes_back_nan_without_a_warning() -> None:
+    # 0x7F800001 is a float32 signaling NaN; converting it to float64 raises numpy's "invalid"
+    z = np.array([0x7F800001, 0x3F800000], dtype=np.uint32).view(np.float32)
+    got = reference.sigmoid(z)
+    assert math.isnan(got[0])
+    assert got[1] == exact.rounded("sigmoid", 1.0, fmt=formats.FLOAT32)
+
+
 def test_formats_without_a_rounding_are_refused() -> None:
     if np.dtype(np.longdouble).name in FORMATS:  # Windows, and arm64 macOS: float64 itself
         assert reference.sigmoid(np.longdouble(0.5)).dtype == np.float64
@@ -314,6 +409,26 @@ def test_double_rounding_cases_of_step(format_name: str, t: float) -> None:
     above = 1.0 + 2.0 ** (1 - fmt.precision)
     assert float(got) == (above if t == 1.0 else 1.0)
     assert float(_naive("step", args, dtype)) == 1.0  # the tie to even: wrong for t = 1
+
+
+DOUBLE_ROUNDING = Path(__file__).parent / "data" / "float32_double_rounding.jsonl"
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "sigmoid_prime"])
+def test_every_float32_input_where_float64_then_cast_can_be_wrong(name: str) -> None:
+    # The file is the output of `python tools/double_rounding.py --out FILE`: the float32 z,
+    # out of all 2^32, whose correctly rounded float64 σ(z) or σ'(z) is a float32 midpoint
+    # (candidates from a float64 scan, each decided by the oracle), and a summary per function.
+    records = [json.loads(line) for line in DOUBLE_ROUNDING.read_text().splitlines()]
+    summary = next(r for r in records if r["function"] == name and "inputs_scanned" in r)
+    cases = [r for r in records if r["function"] == name and "z" in r]
+    assert summary["inputs_scanned"] == 2**32
+    assert len(cases) == summary["float64_midpoints"]
+    z = np.array([float.fromhex(r["z"]) for r in cases], dtype=np.float32)
+    got = getattr(reference, name)(z)
+    _assert_matches_oracle(name, [z], got, formats.FLOAT32)
+    wrong = _naive(name, [z], np.dtype(np.float32)) != got
+    assert int(np.count_nonzero(wrong)) == summary["double_rounding_wrong"]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 Draws 10^6 inputs (10^5 with --quick) in each narrower format — σ: z uniform in [−20, 20];
 dE/dw: w, x uniform in [−4, 4], t uniform in [0, 1] — and times ``neuron.reference`` on those
 arrays (results in that format) and on the same values as float64 arrays (float64 results, the
-baseline), the two in turn, best of 9 (3 with --quick), in one process. A narrower result is
+baseline), the two in turn, best of 15 (3 with --quick), in one process. A narrower result is
 the float64 result rounded once more, except where that float64 is a rounding boundary of the
 narrower format, which the oracle rounds straight to it: the section counts those elements
 (``neuron.reference.MIDPOINTS``) and the elements neither float64 path decided
@@ -22,7 +22,7 @@ from benchmarks.compare.common import FloatArray
 
 SIZE = 10**6
 QUICK_SIZE = 10**5
-REPEATS = 9
+REPEATS = 15
 QUICK_REPEATS = 3
 FUNCTIONS = ("sigmoid", "gradient")
 

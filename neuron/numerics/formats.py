@@ -34,9 +34,6 @@ __all__ = [
     "round_float64",
 ]
 
-FloatArray = NDArray[np.float64]
-BoolArray = NDArray[np.bool_]
-
 
 @dataclass(frozen=True)
 class Format:
@@ -149,7 +146,9 @@ def format_of(dtype: np.dtype[Any]) -> Format | None:
     return FORMATS.get(dtype.name)
 
 
-def round_float64(r: FloatArray, fmt: Format) -> tuple[FloatArray, BoolArray]:
+def round_float64(
+    r: NDArray[np.float64], fmt: Format
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
     """Round float64 values to a narrower format, and find those that are rounding boundaries.
 
     Parameters
@@ -179,9 +178,9 @@ def round_float64(r: FloatArray, fmt: Format) -> tuple[FloatArray, BoolArray]:
     two with a normal or zero result); ``rint(s)·q`` is the rounding (rint rounds ties to even,
     and the product is exact), and r is a boundary exactly when s is an odd multiple of ½ below
     2^p (beyond, |r| is past the top binade): the overflow threshold is (2^p − ½)·q in the top
-    binade. A result of 2^(emax+1) or more is an
-    overflow; scaling by 2^(1023 − emax) takes exactly those beyond float64's range, to ±∞,
-    and scaling back is exact for the rest (T6.6 (c)).
+    binade. A result of 2^(emax+1) or more is an overflow; scaling by 2^(1023 − emax) takes
+    exactly those beyond float64's range, to ±∞, and scaling back is exact for the rest
+    (T6.6 (c)).
 
     Examples
     --------
@@ -191,9 +190,8 @@ def round_float64(r: FloatArray, fmt: Format) -> tuple[FloatArray, BoolArray]:
     ([1.0, 1.001953125, inf, 0.0, -inf], [True, True, True, False, False])
     """
     binade = (r.view(np.uint64) & _EXPONENT_BITS).view(np.float64)  # 2^e; 0 or ∞ at the ends
-    quantum = np.minimum(np.maximum(binade, 2.0**fmt.emin), 2.0**fmt.emax) * 2.0 ** (
-        1 - fmt.precision
-    )
+    clamped = np.minimum(np.maximum(binade, 2.0**fmt.emin), 2.0**fmt.emax)
+    quantum = clamped * 2.0 ** (1 - fmt.precision)
     with np.errstate(invalid="ignore", over="ignore"):  # ∞ − ∞ and the overflows meant here
         scaled = r / quantum
         boundary = (scaled - np.floor(scaled) == 0.5) & (np.abs(scaled) < 2.0**fmt.precision)

@@ -19,10 +19,11 @@ with 26-bit-head pairs and decides by a rounding test. The general path
 so no intermediate overflows or underflows. Each result comes with a bound on its error; where
 that bound cannot decide the rounding (Ziv's test), the element is handed to the mpmath oracle
 (``neuron.exact``). Every input of a narrower format is a float64, so a narrower result is
-that float64 rounded once more, which T6.6 proves correct except where the float64 is itself
-a rounding boundary of the narrower format; those few elements the oracle rounds directly.
-``FALLBACK``, ``SLOW_PATH`` and ``MIDPOINTS`` count the elements the general path, the oracle
-and the oracle's direct rounding to a narrower format took.
+the float64 answer rounded once more, which T6.6 proves correct except where that float64 is
+itself a rounding boundary of the narrower format: there a path does not vouch for it, and the
+few such elements end with the oracle, which rounds straight to the format. ``FALLBACK`` and
+``SLOW_PATH`` count the elements the general path and the oracle took, ``MIDPOINTS`` those of
+them that went on because of a boundary.
 """
 
 from __future__ import annotations
@@ -30,14 +31,20 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from typing import Any, Final
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from neuron import exact
-from neuron.numerics.formats import FLOAT64, FORMATS, format_of, numpy_dtype, round_float64
+from neuron.numerics.formats import (
+    FLOAT64,
+    FORMATS,
+    Format,
+    format_of,
+    numpy_dtype,
+    round_float64,
+)
 from neuron.reference import fast, general
 
 __all__ = [
@@ -61,8 +68,9 @@ BoolArray = NDArray[np.bool_]
 FALLBACK: Counter[str] = Counter()
 #: Elements handed to the oracle, per function, since the process started (or was reset).
 SLOW_PATH: Counter[str] = Counter()
-#: Elements of a float32, float16 or bfloat16 result whose correctly rounded float64 was a
-#: rounding boundary of that format, so that the oracle rounded them directly (T6.6).
+#: Elements of a float32, float16 or bfloat16 result whose correctly rounded float64, as the
+#: general path decided it, was a rounding boundary of that format, so that the oracle rounded
+#: them straight to the format (T6.6); they are in SLOW_PATH too.
 MIDPOINTS: Counter[str] = Counter()
 
 CHUNK: Final = 8192  # elements per pass: keeps the many temporaries in cache
@@ -102,7 +110,8 @@ def _prepare(
     float64), broadcast them, and find the dtype of the result."""
     operands = [_operand(name, value) for name, value in arguments.items()]
     target = _result_dtype([p for _, p in operands], dtype)
-    arrays = [a.astype(np.float64, copy=False) for a, _ in operands]
+    with np.errstate(invalid="ignore"):  # a signaling NaN converts to a NaN, quietly
+        arrays = [a.astype(np.float64, copy=False) for a, _ in operands]
     try:
         return list(np.broadcast_arrays(*arrays)), target
     except ValueError:
@@ -132,31 +141,52 @@ def _chunked(
     return out, decided
 
 
+def _in_format(
+    kernel: Callable[..., tuple[FloatArray, BoolArray]], fmt: Format, counted: str | None
+) -> Callable[..., tuple[FloatArray, BoolArray]]:
+    """A path's kernel with its float64 answers rounded once more, to a narrower format.
+
+    By T6.6 the rounded answer is correct wherever the float64 one was decided (correctly
+    rounded) and is not a rounding boundary of the format; at a boundary the path no longer
+    vouches for it, and the element goes on to the next path. If `counted` names a function,
+    MIDPOINTS counts its decided answers that were boundaries.
+    """
+
+    def rounded(*args: FloatArray) -> tuple[FloatArray, BoolArray]:
+        value, decided = kernel(*args)
+        value, boundary = round_float64(value, fmt)
+        tied = decided & boundary
+        if counted is not None:
+            MIDPOINTS[counted] += int(np.count_nonzero(tied))
+        return value, decided & ~boundary
+
+    return rounded
+
+
 def _evaluate(name: str, arrays: list[FloatArray], dtype: np.dtype[Any]) -> NDArray[Any]:
     """The fast path everywhere, the general path where it does not decide, and the oracle
-    where neither does; then, for a narrower format, the second rounding of T6.6."""
+    where neither does; each path's float64 rounded once more to a narrower format (T6.6)."""
     shape = arrays[0].shape
     flat = [np.ascontiguousarray(a).ravel() for a in arrays]
+    fmt = FORMATS[dtype.name]
+    first, second = getattr(fast, name), getattr(general, name)
+    if fmt != FLOAT64:
+        first, second = _in_format(first, fmt, None), _in_format(second, fmt, name)
     with np.errstate(all="ignore"):
-        out, decided = _chunked(getattr(fast, name), flat)
+        out, decided = _chunked(first, flat)
         left = np.flatnonzero(~decided)
         slow = left[:0]
         if left.size:
             FALLBACK[name] += int(left.size)
-            out[left], decided = _chunked(getattr(general, name), [a[left] for a in flat])
+            out[left], decided = _chunked(second, [a[left] for a in flat])
             slow = left[~decided]
     if slow.size:
         SLOW_PATH[name] += int(slow.size)
-        out[slow] = exact.values(name, *(a[slow] for a in flat)).rounded
-    fmt = FORMATS[dtype.name]
-    if fmt != FLOAT64:
-        # T6.6: rounding the correctly rounded float64 again is correct unless it is a
-        # rounding boundary of the narrower format; those the oracle rounds directly.
-        out, boundary = _chunked(partial(round_float64, fmt=fmt), [out])
-        tied = np.flatnonzero(boundary)
-        if tied.size:
-            MIDPOINTS[name] += int(tied.size)
-            out[tied] = exact.rounded(name, *(a[tied] for a in flat), fmt=fmt)
+        parts = [a[slow] for a in flat]
+        if fmt == FLOAT64:
+            out[slow] = exact.values(name, *parts).rounded
+        else:  # T6.6 (d): the exact value rounded straight to the format
+            out[slow] = exact.rounded(name, *parts, fmt=fmt)
     return _result(out.reshape(shape).astype(dtype, copy=False))
 
 
