@@ -431,6 +431,17 @@ def test_every_float32_input_where_float64_then_cast_can_be_wrong(name: str) -> 
     assert int(np.count_nonzero(wrong)) == summary["double_rounding_wrong"]
 
 
+def test_forward_inherits_sigma_s_float32_double_rounding() -> None:
+    # forward(w, x) = σ(w·x) with the product exact: the σ cases of the file above are met by
+    # any float32 pair whose product is one of those z, such as w = 3·2^−23 and x = 1 or
+    # w = 3·2^−13, x = 2^−10 (T6.6, "It happens ...").
+    w = np.array([3 * 2.0**-23, 3 * 2.0**-13, -7 * 2.0**-24], dtype=np.float32)
+    x = np.array([1.0, 2.0**-10, 1.0], dtype=np.float32)
+    got = reference.forward(w, x)
+    _assert_matches_oracle("forward", [w, x], got, formats.FLOAT32)
+    assert np.all(_naive("forward", [w, x], np.dtype(np.float32)) != got)
+
+
 # ---------------------------------------------------------------------------------------------
 # train in a format
 
