@@ -3,9 +3,10 @@
     python benchmarks/run.py [--quick] [--out DIR] [--only SECTION,...] [--no-docs]
     python benchmarks/run.py --render
 
-Runs the sections of ``benchmarks/compare`` in order — reference_accuracy and
-reference_speed (the reference against the oracle and against the textbook formulas, and
-`neuron verify reference` timed), then accuracy, detection, speed, scale and fd_curves
+Runs the sections of ``benchmarks/compare`` in order — reference_accuracy,
+reference_speed and formats (the reference against the oracle and against the textbook
+formulas, `neuron verify reference` timed, and the reference's float32, float16 and bfloat16
+results against its float64 ones), then accuracy, detection, speed, scale and fd_curves
 (against the peers that are installed: numpy, scipy, torch, jax, numdifftools; ``tox -e
 bench`` installs them all) — and writes to DIR (default benchmarks/results):
 
@@ -52,6 +53,7 @@ from benchmarks.compare import common  # noqa: E402 - after the root is on sys.p
 SECTIONS = (
     "reference_accuracy",
     "reference_speed",
+    "formats",
     "accuracy",
     "detection",
     "speed",

@@ -3,7 +3,8 @@
 The neuron is y = σ(w·x) with loss E = ½(t − y)²; the chain rule gives
 dE/dw = −(t − y)·σ(wx)(1 − σ(wx))·x and the update w ← w − η·dE/dw.
 
-The float64 reference is re-exported here; ``neuron.exact`` is the mpmath oracle,
+The reference (correctly rounded in float64, float32, float16 and bfloat16, the inputs' dtype)
+is re-exported here; ``neuron.exact`` is the mpmath oracle,
 ``neuron.gate.properties`` the catalogue that ``neuron verify`` runs against any implementation.
 
 Examples

@@ -29,6 +29,7 @@ from mpmath import libmp
 from mpmath.libmp import libmpi
 from numpy.typing import ArrayLike, NDArray
 
+from neuron.numerics.formats import FLOAT64, Format
 from neuron.numerics.ulp import ExactValues, MpfTuple, round_mpf, ulp, ulp_of_mpf
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "gradient",
     "loss",
     "objective",
+    "rounded",
     "sigmoid",
     "sigmoid_prime",
     "step",
@@ -198,19 +200,22 @@ def _exact_loss(y: MpfTuple, t: MpfTuple) -> MpfTuple:
     return mpf_shift(mpf_mul(residual, residual), -1)
 
 
-def _element(name: str, args: tuple[MpfTuple, ...]) -> tuple[float, MpfTuple]:
-    """(correctly rounded float64, an approximation of the exact value within 2^−(p−2) of it)."""
+def _element(
+    name: str, args: tuple[MpfTuple, ...], fmt: Format = FLOAT64
+) -> tuple[float, MpfTuple]:
+    """(the exact value correctly rounded to `fmt`, an approximation of the exact value within
+    2^−(p−2) of it)."""
     if name == "loss":
         v = _exact_loss(args[0], args[1])
-        return round_mpf(v), v
+        return round_mpf(v, fmt), v
     if _is_zero_z(name, args):
         v = _exact_at_zero(name, args)
-        return round_mpf(v), v
+        return round_mpf(v, fmt), v
     p = START_PRECISION
     while p <= MAX_PRECISION:
         lo, hi = _enclosure(name, args, p)
-        rounded = round_mpf(lo)
-        if rounded == round_mpf(hi):
+        rounded = round_mpf(lo, fmt)
+        if rounded == round_mpf(hi, fmt):
             return rounded, mpf_shift(mpf_add(lo, hi, p + 2), -1)
         p *= 2
     raise OracleError(f"cannot round {name}{tuple(to_float(a) for a in args)} below {p} bits")
@@ -311,6 +316,54 @@ def values(name: str, *args: ArrayLike) -> ExactValues:
         element = (slice(None), *index)
         out[element] = _exact_values(name, tuple(float(a[index]) for a in arrays))
     return ExactValues(out[0], out[1], out[2], out[3])
+
+
+def rounded(name: str, *args: ArrayLike, fmt: Format = FLOAT64) -> NDArray[np.float64]:
+    """The exact value of `name` over broadcast float64 arrays, correctly rounded to `fmt`.
+
+    The same enclosures as `values` (T6.3), with both ends rounded to `fmt` instead of float64:
+    the exact value is rounded once, straight into the narrower format. The reference asks
+    this of the few elements whose float64 result is a rounding boundary of a narrower format
+    (T6.6).
+
+    Parameters
+    ----------
+    name : str
+        A function of `ARITY`.
+    *args : array_like
+        Its float64 arguments, broadcast together; NaN and ±∞ included.
+    fmt : neuron.numerics.formats.Format, optional
+        The format to round to (default float64).
+
+    Returns
+    -------
+    numpy.ndarray of float64
+        Per element, the number of `fmt` nearest to the exact value (ties to even, ±∞ beyond
+        the format's overflow threshold), held exactly in a float64.
+
+    Raises
+    ------
+    ValueError, TypeError, OracleError
+        As `values`.
+
+    Examples
+    --------
+    >>> from neuron.numerics.formats import FLOAT16
+    >>> rounded("sigmoid", [1.0, -10.0], fmt=FLOAT16).tolist()  # σ(−10) is a float16 subnormal
+    [0.73095703125, 4.5418739318847656e-05]
+    """
+    _check_name(name, len(args))
+    arrays = np.broadcast_arrays(*(np.asarray(a, dtype=np.float64) for a in args))
+    out = np.empty(arrays[0].shape, dtype=np.float64)
+    for index in np.ndindex(out.shape):
+        element = tuple(float(a[index]) for a in arrays)
+        if all(math.isfinite(a) for a in element):
+            out[index] = _element(name, tuple(from_float(a) for a in element), fmt)[0]
+        else:
+            limit = _nonfinite(name, element)
+            exact_limit = limit == 0 or not math.isfinite(limit)  # ±0 keeps its sign
+            out[index] = limit if exact_limit else round_mpf(from_float(limit), fmt)
+    return out
 
 
 def enclose(

@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from neuron.numerics.formats import FLOAT64, Format
+
 __all__ = [
     "MIN_SUBNORMAL",
     "ExactValues",
@@ -88,16 +90,17 @@ def ulp_of_mpf(v: MpfTuple) -> float:
     return float(2.0 ** (e - _MANTISSA_BITS))
 
 
-def round_mpf(v: MpfTuple) -> float:
-    """Round a finite raw mpf to the nearest float64, ties to even, subnormals and overflow too.
+def round_mpf(v: MpfTuple, fmt: Format = FLOAT64) -> float:
+    """Round a finite raw mpf to the nearest number of `fmt` (float64 by default), ties to even,
+    subnormals and overflow too; the result is a float holding that number exactly.
 
     mpmath's own conversion rounds to 53 bits first and then again into the subnormal range,
-    which can round twice; this rounds once, at the quantum of the float64 result.
+    which can round twice; this rounds once, at the quantum of the result in `fmt`.
     """
     sign, man, exp, _ = v
-    if man == 0 or _top_exponent(v) < -1075:  # below half the smallest subnormal
+    if man == 0 or _top_exponent(v) < fmt.emin - fmt.precision:  # below half the least subnormal
         return -0.0 if sign else 0.0
-    quantum = max(_top_exponent(v) - _MANTISSA_BITS, -1074)
+    quantum = max(_top_exponent(v), fmt.emin) - (fmt.precision - 1)
     if exp >= quantum:
         scaled = man << (exp - quantum)
     else:
@@ -107,7 +110,7 @@ def round_mpf(v: MpfTuple) -> float:
         half = 1 << (shift - 1)
         if remainder > half or (remainder == half and scaled & 1):
             scaled += 1
-    if quantum + scaled.bit_length() > _MAX_EXPONENT + 1:
+    if quantum + scaled.bit_length() > fmt.emax + 1:
         value = float("inf")
     else:
         value = float(np.ldexp(float(scaled), quantum))
