@@ -18,7 +18,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, find, settings
 
 from neuron.gate import runner as verify
-from neuron.gate.properties import PROPERTIES, TANH_ULPS, Measurement, Property, by_id
+from neuron.gate.checks import TANH_ULPS, Measurement
+from neuron.gate.properties import PROPERTIES, Property, by_id
 from neuron.gate.protocol import PROTOCOL, Implementation, load
 from neuron.gate.tolerance import Float64Policy, UlpPolicy
 from neuron.numerics.ulp import ulp

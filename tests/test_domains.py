@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 from neuron.cli import main
 from neuron.gate import report as reporting
 from neuron.gate import runner
+from neuron.gate.checks import Measurement
 from neuron.gate.domains import LEARNING_RATES, ORDINARY, is_ordinary
-from neuron.gate.properties import PROPERTIES, Measurement, Property, by_id
+from neuron.gate.properties import PROPERTIES, Property, by_id
 from neuron.gate.protocol import PROTOCOL, checked_call, load
 from neuron.gate.tolerance import parse_policy
 

@@ -264,7 +264,7 @@ def _textbook(function: str, *args: float) -> float:
 def test_float64_accepts_the_textbook_at_the_corners_the_sweep_found(
     function: str, args: tuple[float, ...]
 ) -> None:
-    from neuron.gate.properties import exact_measurement
+    from neuron.gate.checks import exact_measurement
 
     got = np.asarray(_textbook(function, *args))
     m = exact_measurement(function, POLICY, [np.asarray(a) for a in args], got)
@@ -272,6 +272,6 @@ def test_float64_accepts_the_textbook_at_the_corners_the_sweep_found(
 
 
 def test_beyond_the_float_range_needs_finite_arguments() -> None:
-    from neuron.gate.properties import _beyond_float_range
+    from neuron.gate.checks import _beyond_float_range
 
     assert _beyond_float_range("step", POLICY, (math.inf, 1.0, 0.5, 1.0), 0.0) == math.inf

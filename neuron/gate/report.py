@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any, Final
 from xml.etree import ElementTree
 
-from neuron.gate.properties import PROPERTIES, Args, Property
+from neuron.gate.checks import Args
+from neuron.gate.properties import PROPERTIES, Property
 from neuron.gate.protocol import PROTOCOL
 
 __all__ = [

@@ -24,7 +24,8 @@ from hypothesis.strategies import SearchStrategy
 
 from neuron.gate import domains
 from neuron.gate import sweep as sweeping
-from neuron.gate.properties import PROPERTIES, Args, Measurement, Property
+from neuron.gate.checks import Args, Measurement
+from neuron.gate.properties import PROPERTIES, Property
 from neuron.gate.protocol import Implementation, ImplementationError, describe_exception
 from neuron.gate.report import (
     Failure,

@@ -35,7 +35,7 @@ from numpy.typing import NDArray
 
 from neuron import reference
 from neuron.gate import domains, strategies
-from neuron.gate.properties import Measurement, exact_measurement
+from neuron.gate.checks import Measurement, exact_measurement
 from neuron.gate.protocol import (
     PROTOCOL,
     ContractError,
@@ -417,7 +417,7 @@ def _screen(
     for a in arrays:
         nonfinite_input |= ~np.isfinite(a)
     # At a NaN or infinite input the policies require NaN or the exact limit, which the
-    # reference returns (properties._with_nonfinite_rule): nothing else passes on the bound.
+    # reference returns (checks._with_nonfinite_rule): nothing else passes on the bound.
     nan_accepted = nonfinite_input & np.isnan(got)
     bound = np.where(nan_accepted, 0.0, bound)
     accepted = nan_accepted | (identical & nonfinite_input) | (~nonfinite_input & (bound <= least))
