@@ -15,9 +15,10 @@ interval
 
 The modules: `machinery` (the registry, profiles, THEOREMS and the shared helpers), then
 `chain_rule` (01-chain-rule.md), `sigmoid` (02), `curvature` (03), `descent` (04),
-`finite_differences` (05), `floating_point` (06: T6.1 – T6.3) and `floating_point_reference`
-(06: T6.4 – T6.5). Importing this package imports them all, in that order, which registers
-every check; the names below are what ``neuron proofs`` (neuron/theorems.py) and the tests use.
+`finite_differences` (05), `floating_point` (06: T6.1 – T6.3), `floating_point_reference`
+(06: T6.4 – T6.5) and `networks` (07: T7.1 – T7.4). Importing this package imports them all,
+in that order, which registers every check; the names below are what ``neuron proofs``
+(neuron/theorems.py) and the tests use.
 
 Run them with ``neuron proofs``, ``python -m proofs.checks`` or ``run_all()``; ``THEOREMS`` is
 read from the Markdown, so the theorem list and the checks cannot drift apart unnoticed
@@ -37,6 +38,7 @@ from . import (
     floating_point,
     floating_point_reference,
     machinery,
+    networks,
     sigmoid,
 )
 from .machinery import (
@@ -83,6 +85,7 @@ __all__ = [
     "iter_checks_for",
     "machinery",
     "main",
+    "networks",
     "parse_theorems",
     "run_all",
     "run_check",

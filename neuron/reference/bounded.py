@@ -1,0 +1,340 @@
+"""Double words with error bounds: the fast path of the unit and of the network (T7.4).
+
+Every quantity of the forward and backward passes is carried as an `Approx`: a pair
+high + low (|low| <= ulp(high)/2) and an array `bound` with |exact − (high + low)| <= bound,
+where *exact* is the real-number value of that quantity at the float64 inputs. Each operation
+below returns its result with a bound derived from its operands' bounds and its own rounding
+(T7.4 states and proves each rule); a bound of +∞ or NaN marks an element outside the domain
+the rules were proven for. At the end `rounded` applies the fast path's rounding test
+(``neuron.reference.fast.round_pair``, T6.5 (d)): where it holds, the head is the correctly
+rounded value; where it does not, the component goes to the oracle.
+
+The two matrix products of the network (W1 x and δ1ᵀx) run in BLAS: `dot` cuts each operand
+into two slices of β bits per row or column (Ozaki's splitting), so that each of the four
+products of slices is exact in float64 whatever the order BLAS adds in, and adds what the
+slices leave out with two ordinary products whose rounding is bounded.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Final, NamedTuple
+
+import mpmath
+import numpy as np
+from numpy.typing import NDArray
+
+from neuron.numerics.doubleword import power_of_two, two_product, two_sum
+from neuron.reference import fast
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+U: Final = 2.0**-53
+#: What one double-word operation (product, sum, quotient) adds, relative to its operands'
+#: heads; the proven constants are at most 8u² = 2^−103 (T7.4 (b)).
+OPERATION: Final = 2.0**-100
+#: What underflow can add to one double-word operation, absolutely (T7.4 (b)).
+UNDERFLOW: Final = 2.0**-1060
+#: The factor by which bounds computed in float64 are enlarged to cover their own rounding.
+SLACK: Final = 1.0 + 2.0**-40
+#: Largest head a product may have: Veltkamp's split needs |a| < 2^995 (T6.2).
+_LARGEST: Final = 2.0**900
+#: Row and column maxima of the operands of `dot` must lie in [2^−400, 2^400] (or be zero).
+_EXPONENT_RANGE: Final = 400
+#: Largest bound on a pre-activation the sigmoid stage accepts (T7.4 (d) needs |Δz| <= ½).
+_LARGEST_SHIFT: Final = 2.0**-40
+
+
+class Approx(NamedTuple):
+    """The exact value lies within `bound` of high + low (elementwise)."""
+
+    high: FloatArray
+    low: FloatArray
+    bound: FloatArray
+
+
+def exact(value: FloatArray) -> Approx:
+    """A float64 array, which is its own exact value."""
+    return Approx(value, np.zeros_like(value), np.zeros_like(value))
+
+
+def multiply(a: Approx, b: Approx) -> Approx:
+    """a·b (T7.4 (b)): TwoProduct of the heads, the cross terms, one renormalization."""
+    p, e = two_product(a.high, b.high)
+    h, low = two_sum(p, e + (a.high * b.low + a.low * b.high))
+    ha, hb = np.abs(a.high), np.abs(b.high)
+    carried = (ha * b.bound + hb * a.bound) * (1 + 4 * U) + a.bound * b.bound
+    bound = (carried + OPERATION * np.abs(p) + UNDERFLOW) * SLACK
+    inside = (ha < _LARGEST) & (hb < _LARGEST) & (np.abs(p) < _LARGEST)
+    return Approx(h, low, np.where(inside, bound, np.inf))
+
+
+def total(a: Approx) -> Approx:
+    """The sum along the first axis, pairwise (T7.4 (b)): each level a TwoSum of heads."""
+    count = a.high.shape[0]
+    heads = np.sum(np.abs(a.high), axis=0) * (1 + 2 * count * U)
+    carried = np.sum(a.bound, axis=0) * (1 + 2 * count * U)
+    high, low = a.high, a.low
+    levels = 0
+    while high.shape[0] > 1:
+        if high.shape[0] % 2:
+            high = np.concatenate([high, np.zeros_like(high[:1])])
+            low = np.concatenate([low, np.zeros_like(low[:1])])
+        s, e = two_sum(high[0::2], high[1::2])
+        high, low = two_sum(s, e + (low[0::2] + low[1::2]))
+        levels += 1
+    bound = carried + levels * OPERATION * heads * (1 + 2 * U) ** levels + count * UNDERFLOW
+    return Approx(high[0], low[0], bound * SLACK)
+
+
+def mean(a: Approx, count: int) -> Approx:
+    """a / count (T7.4 (b)): the quotient's head, its exact remainder, one more division."""
+    m = float(count)
+    q = a.high / m
+    p, e = two_product(q, np.full_like(q, m))
+    remainder = ((a.high - p) - e) + a.low  # (high − p) − e is exact
+    h, low = two_sum(q, remainder / m)
+    bound = (a.bound / m * (1 + 2 * U) + OPERATION * np.abs(q) + UNDERFLOW) * SLACK
+    return Approx(h, low, np.where(np.abs(q) < _LARGEST, bound, np.inf))
+
+
+def step(parameter: FloatArray, gradient: Approx, lr: float) -> Approx:
+    """parameter − lr·gradient (T7.4 (b))."""
+    scaled = multiply(exact(np.full_like(gradient.high, lr)), gradient)
+    s, e = two_sum(parameter, -scaled.high)
+    h, low = two_sum(s, e - scaled.low)
+    size = np.abs(parameter) + np.abs(scaled.high)
+    return Approx(h, low, (scaled.bound + OPERATION * size + UNDERFLOW) * SLACK)
+
+
+def rounded(a: Approx) -> tuple[FloatArray, BoolArray]:
+    """The heads, and where the rounding test proves them correctly rounded (T6.5 (d))."""
+    return a.high + 0.0, fast.round_pair(a.high, a.low, a.bound * SLACK)
+
+
+# ---------------------------------------------------------------------------------------------
+# Matrix products in BLAS
+
+
+def _exponents(top: FloatArray) -> tuple[NDArray[np.int64], BoolArray]:
+    """e with |entries| < 2^e for a row or column maximum `top`, and whether it is in range."""
+    _, e = np.frexp(top)
+    inside = (top == 0) | ((e > -_EXPONENT_RANGE) & (e < _EXPONENT_RANGE))
+    return e.astype(np.int64), inside
+
+
+#: Slices per operand in `dot`: 3β >= 3·⌊(52 − 20)/2⌋ = 48 bits are exact for K <= 2^20.
+SLICES: Final = 3
+
+
+def _slices(
+    matrix: FloatArray, e: NDArray[np.int64], bits: int
+) -> tuple[list[FloatArray], FloatArray]:
+    """matrix = Σ slices + rest exactly: slice s is an integer of at most β + 1 bits times
+    2^(e − sβ), and |rest| <= 2^(e − 3β − 1) (T7.4 (c))."""
+    parts = []
+    rest = matrix
+    for s in range(1, SLICES + 1):
+        part = np.rint(rest * power_of_two(bits * s - e)) * power_of_two(e - bits * s)
+        parts.append(part)
+        rest = rest - part  # exact
+    return parts, rest
+
+
+def dot(a: Approx, b: FloatArray) -> Approx:
+    """(a.high + a.low) @ b for a of shape (r, K) and a float64 matrix b (K, c) (T7.4 (c)).
+
+    With β = ⌊(52 − ⌈log2 K⌉)/2⌋, the products of slices sum exactly in any order; what they
+    leave out, â·rest_b + (rest_a + a.low)·b, is added as two ordinary products, whose error
+    γ_K bounds with row and column maxima. The operands' own bounds add a.bound @ |b|.
+    """
+    inner = a.high.shape[1]
+    bits = (52 - math.ceil(math.log2(inner)) if inner > 1 else 52) // 2
+    a_top = np.max(np.abs(a.high), axis=1, keepdims=True)
+    b_top = np.max(np.abs(b), axis=0, keepdims=True)
+    a_e, a_inside = _exponents(a_top)
+    b_e, b_inside = _exponents(b_top)
+    a_parts, a_rest = _slices(a.high, a_e, bits)
+    b_parts, b_rest = _slices(b, b_e, bits)
+    head_a = a.high - a_rest  # a.high rounded to its finest grid: exact
+    left = a_rest + a.low
+    pieces = [x @ y for x in a_parts for y in b_parts] + [head_a @ b_rest, left @ b]
+    high, low = pieces[0], np.zeros_like(pieces[0])
+    carries = np.zeros_like(low)
+    for piece in pieces[1:]:
+        high, q = two_sum(high, piece)
+        low = low + q
+        carries = carries + np.abs(q)
+    high, low = two_sum(high, low)
+    gamma = inner * U / (1 - (inner + 2) * U)
+    left_top = np.max(np.abs(left), axis=1, keepdims=True)
+    b_rest_top = np.max(np.abs(b_rest), axis=0, keepdims=True)
+    rounding = inner * (
+        gamma * np.max(np.abs(head_a), axis=1, keepdims=True) * b_rest_top
+        + (U + gamma * (1 + U)) * left_top * b_top
+    )
+    carried = (a.bound @ np.abs(b)) * (1 + 2 * gamma)
+    noise = len(pieces) * U * carries + (len(pieces) + 2 * inner) * UNDERFLOW
+    bound = (carried + rounding + noise) * SLACK
+    return Approx(high, low, np.where(a_inside & b_inside, bound, np.inf))
+
+
+# ---------------------------------------------------------------------------------------------
+# e^−|z| to about 2^−100, and σ, σ − t and σ' of a pre-activation known to within a bound
+
+_TABLE_BITS: Final = 10
+_TABLE_SIZE: Final = 1 << _TABLE_BITS
+#: Largest |z| the kernels take: e^−680 > 2^−982 keeps e^−|z| and σ'(z) normal with room for
+#: their low parts (as in neuron.reference.fast).
+MAX_ARGUMENT: Final = 680.0
+#: |ρ − (high + low)| in `exponential` (T7.4 (a): below 2^−109.9).
+RHO_BOUND: Final = 2.0**-109
+#: Relative error of a head-and-rest pair of the table or the coefficients (at most 2^−106).
+_PAIR: Final = 2.0**-105
+#: The Taylor remainder Σ_{k>=8} ρ^k/k! relative to E, for |ρ| < 2^−11.4 (T7.4 (a): 2^−106.5).
+TAYLOR_BOUND: Final = 2.0**-106
+
+
+def _exp_constants() -> tuple[FloatArray, FloatArray, float, float, float, FloatArray]:
+    """2^(−j/1024) as a correctly rounded head and rest; ln 2/1024 = C1 + C2 + C3 with C1 the
+    fast path's 33-bit head, C2 the next 33 bits and C3 the rest; 1/k! as head and rest for
+    k = 2 … 7 (the coefficients of Q in e^ρ = 1 + ρ·Q(ρ), Q(ρ) = Σ ρ^k/(k + 1)!).
+
+    Computed once with mpmath at 300 bits: each pair is within 2^−106 of its value.
+    """
+    with mpmath.workprec(300):
+        heads, rests = np.empty(_TABLE_SIZE), np.empty(_TABLE_SIZE)
+        for j in range(_TABLE_SIZE):
+            value = mpmath.mpf(2) ** (-mpmath.mpf(j) / _TABLE_SIZE)
+            heads[j] = float(value)
+            rests[j] = float(value - heads[j])
+        rest = mpmath.log(2) / _TABLE_SIZE - fast._C1
+        mantissa, exponent = mpmath.frexp(rest)
+        c2 = float(mpmath.ldexp(mpmath.nint(mantissa * 2**33), exponent - 33))
+        c3 = float(rest - c2)
+        factorials = [mpmath.mpf(1) / mpmath.factorial(k) for k in range(2, 9)]
+        coefficients = np.array([[float(f), float(f - float(f))] for f in factorials])
+    return heads, rests, c2, c3, float(_TABLE_SIZE / mpmath.log(2)), coefficients
+
+
+_T_HEAD, _T_REST, _C2, _C3, _INVERSE_STEP, _COEFFICIENTS = _exp_constants()
+
+
+def add(a: Approx, b: Approx) -> Approx:
+    """a + b (T7.4 (b)): TwoSum of the heads, the tails added, one renormalization."""
+    s, e = two_sum(a.high, b.high)
+    h, low = two_sum(s, e + (a.low + b.low))
+    size = np.abs(a.high) + np.abs(b.high)
+    return Approx(h, low, (a.bound + b.bound + OPERATION * size + UNDERFLOW) * SLACK)
+
+
+def negate(a: Approx) -> Approx:
+    return Approx(-a.high, -a.low, a.bound)
+
+
+def divide(a: Approx, b: Approx) -> Approx:
+    """a/b for b > 0 known to better than half its size (T7.4 (b)): the quotient's head, the
+    exact remainder a_h − q·b_h, and one more division."""
+    q = a.high / b.high
+    p, e = two_product(q, b.high)
+    remainder = (((a.high - p) - e) + a.low) - q * b.low  # (a_h − p) − e is exact
+    h, low = two_sum(q, remainder / b.high)
+    near = b.high * (1 - U) - b.bound  # <= |b|
+    carried = (a.bound + np.abs(q) * b.bound) / near * (1 + 4 * U)
+    return Approx(h, low, (carried + OPERATION * np.abs(q) + UNDERFLOW) * SLACK)
+
+
+def exponential(a: FloatArray, a_low: FloatArray) -> tuple[Approx, FloatArray]:
+    """e^−(a + a_low) = 2^−m·E for 0 <= a <= MAX_ARGUMENT, |a_low| <= 2^−44 (T7.4 (a)).
+
+    k = rint(1024·a/ln 2) = 1024m + j, ρ = k·ln 2/1024 − a − a_low (|ρ| < 2^−11.4), and
+    E = 2^(−j/1024)·(1 + ρ·Q(ρ)) with Q the Taylor polynomial of (e^ρ − 1)/ρ to ρ^6, evaluated
+    by Horner's rule with the double-word operations above, which carry the bounds of ρ
+    (RHO_BOUND), of the table and of the coefficients (2^−105 relative); the Taylor remainder
+    adds TAYLOR_BOUND·|E|. Returns E with its bound, and 2^−m.
+    """
+    kf = np.rint(a * _INVERSE_STEP)
+    rho, rho_low = two_sum(kf * fast._C1 - a, kf * _C2)  # k·C1 − a and k·C2 exact (T6.5 (a))
+    rho, rho_more = two_sum(rho, -a_low)
+    r = Approx(rho, (rho_low + rho_more) + kf * _C3, np.full_like(a, RHO_BOUND))
+
+    def coefficient(head: float, rest: float) -> Approx:
+        return Approx(np.full_like(a, head), np.full_like(a, rest), np.full_like(a, _PAIR * head))
+
+    q = coefficient(*_COEFFICIENTS[-1])
+    for head, rest in _COEFFICIENTS[-2::-1]:
+        q = add(multiply(q, r), coefficient(head, rest))
+    q = add(multiply(q, r), exact(np.ones_like(a)))  # Q(ρ) = 1 + ρ/2 + … + ρ^6/7!
+    k = kf.astype(np.int64)
+    j = k & (_TABLE_SIZE - 1)
+    table = Approx(_T_HEAD[j], _T_REST[j], _PAIR * _T_HEAD[j])
+    power = add(table, multiply(table, multiply(r, q)))
+    bound = (power.bound + TAYLOR_BOUND * np.abs(power.high)) * SLACK
+    scale = ((1023 - (k >> _TABLE_BITS)) << 52).view(np.float64)  # 2^−m, normal for m <= 982
+    return Approx(power.high, power.low, bound), scale
+
+
+class Activation(NamedTuple):
+    """σ(z), σ(z) − t and σ'(z), each with its bound."""
+
+    output: Approx
+    residual: Approx
+    slope: Approx
+
+
+def _select(condition: BoolArray, a: Approx, b: Approx) -> Approx:
+    return Approx(*(np.where(condition, x, y) for x, y in zip(a, b, strict=True)))
+
+
+def _scaled(a: Approx, scale: FloatArray) -> Approx:
+    return Approx(a.high * scale, a.low * scale, a.bound * scale + UNDERFLOW)
+
+
+def activation(z: Approx, t: FloatArray) -> Activation:
+    """σ(z), σ(z) − t and σ'(z) for z known to within z.bound (T7.4 (d)).
+
+    With e = e^−|ẑ| at ẑ = high + low: σ(−|ẑ|) = e/(1 + e), σ(|ẑ|) = 1/(1 + e),
+    σ'(ẑ) = σ(−|ẑ|)σ(|ẑ|), and σ(ẑ) − t = ±(c − σ(−|ẑ|)) with c = 1 − t for ẑ >= 0 and c = t
+    below, formed exactly: the subtraction that can cancel carries only absolute errors. The
+    distance Δ = |z − ẑ| <= z.bound <= 2^−40 adds 3Δ relative to σ and σ' (their logarithmic
+    derivatives are at most 1 in magnitude) and 3Δ·σ(−|ẑ|) to σ − t.
+    """
+    a = np.abs(z.high)
+    positive = z.high >= 0
+    sign = np.where(positive, 1.0, -1.0)
+    e, scale = exponential(a, sign * z.low)
+    one = exact(np.ones_like(a))
+    one_plus = add(one, _scaled(e, scale))
+    large = divide(one, one_plus)  # σ(|ẑ|)
+    small = _scaled(divide(e, one_plus), scale)  # σ(−|ẑ|)
+    slope = multiply(small, large)
+    c_high, c_low = two_sum(positive.astype(np.float64), -sign * t)  # exact
+    difference = add(Approx(c_high, c_low, np.zeros_like(a)), negate(small))
+    shift = 3 * z.bound
+    inside = (a <= MAX_ARGUMENT) & (z.bound <= _LARGEST_SHIFT)
+
+    def widened(value: Approx, extra: FloatArray) -> Approx:
+        bound = np.where(inside, (value.bound + extra) * SLACK, np.inf)
+        return Approx(value.high, value.low, bound)
+
+    output = _select(positive, large, small)
+    return Activation(
+        widened(output, shift * np.abs(output.high)),
+        widened(
+            Approx(sign * difference.high, sign * difference.low, difference.bound),
+            shift * small.high,
+        ),
+        widened(slope, shift * slope.high),
+    )
+
+
+def with_ones(a: Approx) -> Approx:
+    """[a, 1] along the last axis: a bias enters the products of `dot` as one more input."""
+    ones = np.ones((*a.high.shape[:-1], 1))
+    zeros = np.zeros_like(ones)
+    return Approx(
+        np.concatenate([a.high, ones], axis=-1),
+        np.concatenate([a.low, zeros], axis=-1),
+        np.concatenate([a.bound, zeros], axis=-1),
+    )
