@@ -28,7 +28,7 @@ import math
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 from functools import partial
-from typing import Final, NamedTuple
+from typing import Final, NamedTuple, TypeVar
 
 import numpy as np
 from mpmath import libmp
@@ -71,6 +71,7 @@ __all__ = [
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
+_F = TypeVar("_F", bound=Callable[..., object])
 
 mpf_lt: Callable[[MpfTuple, MpfTuple], bool] = libmp.mpf_lt
 
@@ -485,29 +486,49 @@ def shaped_output(y: FloatArray, batch: bool) -> FloatArray:
     return y if batch else y[0]
 
 
+_PARAMETERS: Final = {
+    "w": "w : array_like\n    The weights, shape (n,).",
+    "b": "b : array_like\n    The bias, a scalar.",
+    "W1": "W1 : array_like\n    The hidden weights, shape (h, n).",
+    "b1": "b1 : array_like\n    The hidden biases, shape (h,).",
+    "W2": "W2 : array_like\n    The output weights, shape (h,).",
+    "b2": "b2 : array_like\n    The output bias, a scalar.",
+    "x": "x : array_like\n    One sample, shape (n,), or a batch, shape (m, n).",
+    "t": "t : array_like\n    The target: a scalar for one sample, shape (m,) for a batch.",
+    "lr": "lr : array_like\n    The learning rate η, a finite positive scalar.",
+}
+
+
+def _documented(summary: str, returns: str, example: str) -> Callable[[_F], _F]:
+    """The numpydoc docstring of one of the oracle's protocol functions, from its parameters."""
+
+    def document(function: _F) -> _F:
+        names = function.__code__.co_varnames[: function.__code__.co_argcount]
+        listed = "\n".join(_PARAMETERS[name] for name in names)
+        function.__doc__ = (
+            f"{summary}, correctly rounded by the oracle (slow).\n\n"
+            "Each component is the float64 nearest to its exact value (T7.3): what\n"
+            "``neuron.reference`` is checked against. NaN everywhere if an argument is not\n"
+            "finite.\n\n"
+            f"Parameters\n----------\n{listed}\n\nReturns\n-------\n{returns}\n\n"
+            f"Examples\n--------\n{example}\n"
+        )
+        return function
+
+    return document
+
+
+_OUTPUT = "numpy.float64 or numpy.ndarray\n    y: a scalar for one sample, shape (m,) for a batch."
+_UNIT = "tuple of numpy.ndarray and numpy.float64\n    {}: shape (n,), and a scalar."
+_NETWORK = "tuple of numpy arrays\n    {}: shapes (h, n), (h,), (h,) and a scalar."
+
+
+@_documented(
+    "y = σ(w·x + b) per sample, w·x + b exact",
+    _OUTPUT,
+    ">>> unit_forward([1e300, 1.0], -1e300, [1.0, 0.0])  # w·x + b = 0 exactly\nnp.float64(0.5)",
+)
 def unit_forward(w: ArrayLike, b: ArrayLike, x: ArrayLike) -> FloatArray:
-    """y = σ(w·x + b) per sample, correctly rounded by the oracle (slow).
-
-    Parameters
-    ----------
-    w : array_like
-        The weights, shape (n,).
-    b : array_like
-        The bias, a scalar.
-    x : array_like
-        One sample, shape (n,), or a batch, shape (m, n).
-
-    Returns
-    -------
-    numpy.float64 or numpy.ndarray
-        The float64 nearest to σ(w·x + b), w·x + b taken exactly: a scalar for one sample,
-        shape (m,) for a batch. NaN where an argument is not finite.
-
-    Examples
-    --------
-    >>> unit_forward([1e300, 1.0], -1e300, [1.0, 0.0])  # w·x + b = 0 exactly
-    np.float64(0.5)
-    """
     args = unit_arguments(w, b, x)
     m = args.X.shape[0]
     if not all_finite(args.w, args.b, args.X):
@@ -515,107 +536,47 @@ def unit_forward(w: ArrayLike, b: ArrayLike, x: ArrayLike) -> FloatArray:
     return shaped_output(unit_outputs(args, np.ones(m, dtype=bool)), args.batch)
 
 
-def _unit_split(values: FloatArray) -> tuple[FloatArray, FloatArray]:
+def _unit_all(args: UnitArguments, step: bool) -> tuple[FloatArray, FloatArray]:
+    n = args.w.shape[0]
+    values = np.full(n + 1, np.nan)
+    if all_finite(args.w, args.b, args.X, args.t):
+        values = unit_components(args, np.ones(n + 1, dtype=bool), step)
     return values[:-1], values[-1]
 
 
-def _unit_all(args: UnitArguments, step: bool) -> tuple[FloatArray, FloatArray]:
-    n = args.w.shape[0]
-    if not all_finite(args.w, args.b, args.X, args.t):
-        return _unit_split(np.full(n + 1, np.nan))
-    return _unit_split(unit_components(args, np.ones(n + 1, dtype=bool), step))
-
-
+@_documented(
+    "(dE/dw, dE/db) of E = mean ½(t − σ(w·x + b))²",
+    _UNIT.format("dE/dw and dE/db"),
+    ">>> dw, db = unit_gradient([0.0], 0.0, [2.0], 1.0)  # −(1 − ½)·¼·(2, 1)\n"
+    ">>> dw.tolist(), db\n([-0.25], np.float64(-0.125))",
+)
 def unit_gradient(
     w: ArrayLike, b: ArrayLike, x: ArrayLike, t: ArrayLike
 ) -> tuple[FloatArray, FloatArray]:
-    """(dE/dw, dE/db) of E = mean ½(t − σ(w·x + b))², correctly rounded by the oracle (slow).
-
-    Parameters
-    ----------
-    w : array_like
-        The weights, shape (n,).
-    b : array_like
-        The bias, a scalar.
-    x : array_like
-        One sample, shape (n,), or a batch, shape (m, n).
-    t : array_like
-        The target: a scalar for one sample, shape (m,) for a batch.
-
-    Returns
-    -------
-    tuple of numpy.ndarray and numpy.float64
-        dE/dw, shape (n,), and dE/db, each component the float64 nearest to its exact value.
-
-    Examples
-    --------
-    >>> dw, db = unit_gradient([0.0], 0.0, [2.0], 1.0)  # −(1 − ½)·¼·(2, 1)
-    >>> dw.tolist(), db
-    ([-0.25], np.float64(-0.125))
-    """
     return _unit_all(unit_arguments(w, b, x, t), step=False)
 
 
+@_documented(
+    "(w − lr·dE/dw, b − lr·dE/db)",
+    _UNIT.format("The new weights and bias"),
+    ">>> w, b = unit_step([0.0], 0.0, [2.0], 1.0, 0.5)\n"
+    ">>> w.tolist(), b\n([0.125], np.float64(0.0625))",
+)
 def unit_step(
     w: ArrayLike, b: ArrayLike, x: ArrayLike, t: ArrayLike, lr: ArrayLike
 ) -> tuple[FloatArray, FloatArray]:
-    """(w − lr·dE/dw, b − lr·dE/db), each component correctly rounded by the oracle (slow).
-
-    Parameters
-    ----------
-    w : array_like
-        The weights, shape (n,).
-    b : array_like
-        The bias, a scalar.
-    x : array_like
-        One sample, shape (n,), or a batch, shape (m, n).
-    t : array_like
-        The target(s).
-    lr : array_like
-        The learning rate η, a finite positive scalar.
-
-    Returns
-    -------
-    tuple of numpy.ndarray and numpy.float64
-        The updated weights, shape (n,), and bias.
-
-    Examples
-    --------
-    >>> w, b = unit_step([0.0], 0.0, [2.0], 1.0, 0.5)
-    >>> w.tolist(), b
-    ([0.125], np.float64(0.0625))
-    """
     return _unit_all(unit_arguments(w, b, x, t, lr), step=True)
 
 
+@_documented(
+    "y = σ(W2·σ(W1 x + b1) + b2) per sample",
+    _OUTPUT,
+    ">>> network_forward([[1.0]], [-1.0], [2.0], -1.0, [1.0])  # z1 = 0, z2 = 2·½ − 1 = 0\n"
+    "np.float64(0.5)",
+)
 def network_forward(
     W1: ArrayLike, b1: ArrayLike, W2: ArrayLike, b2: ArrayLike, x: ArrayLike
 ) -> FloatArray:
-    """y = σ(W2·σ(W1 x + b1) + b2) per sample, correctly rounded by the oracle (slow).
-
-    Parameters
-    ----------
-    W1 : array_like
-        Hidden weights, shape (h, n).
-    b1 : array_like
-        Hidden biases, shape (h,).
-    W2 : array_like
-        Output weights, shape (h,).
-    b2 : array_like
-        Output bias, a scalar.
-    x : array_like
-        One sample, shape (n,), or a batch, shape (m, n).
-
-    Returns
-    -------
-    numpy.float64 or numpy.ndarray
-        The float64 nearest to the exact output: a scalar for one sample, (m,) for a batch.
-
-    Examples
-    --------
-    >>> network_forward([[1.0]], [-1.0], [2.0], -1.0, [1.0])  # z1 = 0, z2 = 2·½ − 1 = 0
-    np.float64(0.5)
-    """
     args = network_arguments(W1, b1, W2, b2, x)
     m = args.X.shape[0]
     if not all_finite(args.W1, args.b1, args.W2, args.b2, args.X):
@@ -635,40 +596,31 @@ def network_split(values: FloatArray, h: int, n: int) -> tuple[FloatArray, ...]:
 
 def _network_all(args: NetworkArguments, step: bool) -> tuple[FloatArray, ...]:
     h, n = args.W1.shape
-    size = h * n + 2 * h + 1
-    if not all_finite(args.W1, args.b1, args.W2, args.b2, args.X, args.t):
-        return network_split(np.full(size, np.nan), h, n)
-    return network_split(network_components(args, np.ones(size, dtype=bool), step), h, n)
+    values = np.full(h * n + 2 * h + 1, np.nan)
+    if all_finite(args.W1, args.b1, args.W2, args.b2, args.X, args.t):
+        values = network_components(args, np.ones(values.size, dtype=bool), step)
+    return network_split(values, h, n)
 
 
+@_documented(
+    "(dE/dW1, dE/db1, dE/dW2, dE/db2) by backpropagation (T7.2)",
+    _NETWORK.format("The four gradients"),
+    ">>> dW1, db1, dW2, db2 = network_gradient([[1.0]], [-1.0], [2.0], -1.0, [1.0], 1.0)\n"
+    ">>> dW1.tolist(), db1.tolist(), dW2.tolist(), db2  # δ2 = −⅛, δ1 = 2·δ2·¼\n"
+    "([[-0.0625]], [-0.0625], [-0.0625], np.float64(-0.125))",
+)
 def network_gradient(  # noqa: PLR0913, PLR0917 - the protocol's signature
     W1: ArrayLike, b1: ArrayLike, W2: ArrayLike, b2: ArrayLike, x: ArrayLike, t: ArrayLike
 ) -> tuple[FloatArray, ...]:
-    """(dW1, db1, dW2, db2), every component correctly rounded by the oracle (slow).
-
-    Parameters
-    ----------
-    W1, b1, W2, b2 : array_like
-        The parameters, shapes (h, n), (h,), (h,) and scalar.
-    x : array_like
-        One sample, shape (n,), or a batch, shape (m, n).
-    t : array_like
-        The target: a scalar for one sample, shape (m,) for a batch.
-
-    Returns
-    -------
-    tuple of numpy arrays
-        dE/dW1 (h, n), dE/db1 (h,), dE/dW2 (h,) and dE/db2 (a numpy float64).
-
-    Examples
-    --------
-    >>> dW1, db1, dW2, db2 = network_gradient([[1.0]], [-1.0], [2.0], -1.0, [1.0], 1.0)
-    >>> dW1.tolist(), db1.tolist(), dW2.tolist(), db2  # δ2 = −⅛, δ1 = 2·δ2·¼
-    ([[-0.0625]], [-0.0625], [-0.0625], np.float64(-0.125))
-    """
     return _network_all(network_arguments(W1, b1, W2, b2, x, t), step=False)
 
 
+@_documented(
+    "The four parameters after one gradient step",
+    _NETWORK.format("W1, b1, W2 and b2 minus lr times their gradients"),
+    ">>> network_step([[1.0]], [-1.0], [2.0], -1.0, [1.0], 1.0, 8.0)[3]  # −1 + 8·⅛\n"
+    "np.float64(0.0)",
+)
 def network_step(  # noqa: PLR0913, PLR0917 - the protocol's signature
     W1: ArrayLike,
     b1: ArrayLike,
@@ -678,27 +630,4 @@ def network_step(  # noqa: PLR0913, PLR0917 - the protocol's signature
     t: ArrayLike,
     lr: ArrayLike,
 ) -> tuple[FloatArray, ...]:
-    """The four parameters after one gradient step, each component correctly rounded (slow).
-
-    Parameters
-    ----------
-    W1, b1, W2, b2 : array_like
-        The parameters, shapes (h, n), (h,), (h,) and scalar.
-    x : array_like
-        One sample, shape (n,), or a batch, shape (m, n).
-    t : array_like
-        The target(s).
-    lr : array_like
-        The learning rate η, a finite positive scalar.
-
-    Returns
-    -------
-    tuple of numpy arrays
-        W1 − lr·dE/dW1, b1 − lr·dE/db1, W2 − lr·dE/dW2, b2 − lr·dE/db2.
-
-    Examples
-    --------
-    >>> network_step([[1.0]], [-1.0], [2.0], -1.0, [1.0], 1.0, 8.0)[3]  # −1 + 8·⅛
-    np.float64(0.0)
-    """
     return _network_all(network_arguments(W1, b1, W2, b2, x, t, lr), step=True)

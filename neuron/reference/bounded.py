@@ -18,6 +18,7 @@ slices leave out with two ordinary products whose rounding is bounded.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Final, NamedTuple
 
 import mpmath
@@ -25,7 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from neuron.numerics.doubleword import power_of_two, two_product, two_sum
-from neuron.reference import fast
+from neuron.reference import SLOW_PATH, fast
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -106,6 +107,21 @@ def step(parameter: FloatArray, gradient: Approx, lr: float) -> Approx:
     h, low = two_sum(s, e - scaled.low)
     size = np.abs(parameter) + np.abs(scaled.high)
     return Approx(h, low, (scaled.bound + OPERATION * size + UNDERFLOW) * SLACK)
+
+
+def settle(
+    name: str,
+    fast: Callable[[], tuple[FloatArray, BoolArray]],
+    oracle: Callable[[BoolArray], FloatArray],
+) -> FloatArray:
+    """The fast path's values where it decided them, the oracle's elsewhere (counted in
+    ``neuron.reference.SLOW_PATH[name]``)."""
+    with np.errstate(all="ignore"):
+        values, decided = fast()
+    if not decided.all():
+        SLOW_PATH[name] += int(np.count_nonzero(~decided))
+        values = np.where(decided, values, oracle(~decided))
+    return values
 
 
 def rounded(a: Approx) -> tuple[FloatArray, BoolArray]:

@@ -21,6 +21,8 @@ result is +0.0; NaN or ±∞ anywhere in the arguments makes every returned comp
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -32,7 +34,7 @@ from neuron.exact_network import (
     network_split,
     shaped_output,
 )
-from neuron.reference import SLOW_PATH, bounded
+from neuron.reference import bounded
 from neuron.reference.bounded import Activation, Approx
 
 __all__ = ["network_forward", "network_gradient", "network_step"]
@@ -90,29 +92,22 @@ def _fast_components(args: NetworkArguments, step: bool) -> tuple[FloatArray, Bo
 
 
 def _outputs(args: NetworkArguments) -> FloatArray:
-    m = args.X.shape[0]
-    if not all_finite(args.W1, args.b1, args.W2, args.b2, args.X):
-        return shaped_output(np.full(m, np.nan), args.batch)
-    with np.errstate(all="ignore"):
-        values, decided = _fast_outputs(args)
-    if not decided.all():
-        SLOW_PATH["network_forward"] += int(np.count_nonzero(~decided))
-        values = np.where(decided, values, exact_network.network_outputs(args, ~decided))
+    values = np.full(args.X.shape[0], np.nan)
+    if all_finite(args.W1, args.b1, args.W2, args.b2, args.X):
+        oracle = partial(exact_network.network_outputs, args)
+        values = bounded.settle("network_forward", partial(_fast_outputs, args), oracle)
     return shaped_output(values, args.batch)
 
 
 def _components(args: NetworkArguments, step: bool) -> tuple[FloatArray, ...]:
     h, n = args.W1.shape
-    if not all_finite(args.W1, args.b1, args.W2, args.b2, args.X, args.t):
-        values: FloatArray = np.full(h * n + 2 * h + 1, np.nan)
-    else:
-        with np.errstate(all="ignore"):
-            values, decided = _fast_components(args, step)
-        if not decided.all():
-            name = "network_step" if step else "network_gradient"
-            SLOW_PATH[name] += int(np.count_nonzero(~decided))
-            exact = exact_network.network_components(args, ~decided, step)
-            values = np.where(decided, values, exact)
+    values = np.full(h * n + 2 * h + 1, np.nan)
+    if all_finite(args.W1, args.b1, args.W2, args.b2, args.X, args.t):
+        values = bounded.settle(
+            "network_step" if step else "network_gradient",
+            partial(_fast_components, args, step),
+            partial(exact_network.network_components, args, step=step),
+        )
     return network_split(values, h, n)
 
 

@@ -19,12 +19,14 @@ NaN, with no exception and no warning.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from neuron import exact_network
 from neuron.exact_network import UnitArguments, all_finite, shaped_output, unit_arguments
-from neuron.reference import SLOW_PATH, bounded
+from neuron.reference import bounded
 from neuron.reference.bounded import Approx
 
 __all__ = ["unit_forward", "unit_gradient", "unit_step"]
@@ -68,28 +70,22 @@ def _fast_components(args: UnitArguments, step: bool) -> tuple[FloatArray, BoolA
 
 
 def _outputs(args: UnitArguments) -> FloatArray:
-    m = args.X.shape[0]
-    if not all_finite(args.w, args.b, args.X):
-        return shaped_output(np.full(m, np.nan), args.batch)
-    with np.errstate(all="ignore"):
-        values, decided = _fast_outputs(args)
-    if not decided.all():
-        SLOW_PATH["unit_forward"] += int(np.count_nonzero(~decided))
-        values = np.where(decided, values, exact_network.unit_outputs(args, ~decided))
+    values = np.full(args.X.shape[0], np.nan)
+    if all_finite(args.w, args.b, args.X):
+        oracle = partial(exact_network.unit_outputs, args)
+        values = bounded.settle("unit_forward", partial(_fast_outputs, args), oracle)
     return shaped_output(values, args.batch)
 
 
 def _components(args: UnitArguments, step: bool) -> tuple[FloatArray, FloatArray]:
-    n = args.w.shape[0]
-    if not all_finite(args.w, args.b, args.X, args.t):
-        values: FloatArray = np.full(n + 1, np.nan)
-    else:
-        with np.errstate(all="ignore"):
-            values, decided = _fast_components(args, step)
-        if not decided.all():
-            SLOW_PATH["unit_step" if step else "unit_gradient"] += int(np.count_nonzero(~decided))
-            values = np.where(decided, values, exact_network.unit_components(args, ~decided, step))
-    return values[:n], values[n]
+    values = np.full(args.w.shape[0] + 1, np.nan)
+    if all_finite(args.w, args.b, args.X, args.t):
+        values = bounded.settle(
+            "unit_step" if step else "unit_gradient",
+            partial(_fast_components, args, step),
+            partial(exact_network.unit_components, args, step=step),
+        )
+    return values[:-1], values[-1]
 
 
 def unit_forward(w: ArrayLike, b: ArrayLike, x: ArrayLike) -> FloatArray:
