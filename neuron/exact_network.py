@@ -112,7 +112,7 @@ def _samples(
         raise ValueError(f"x has {samples.shape[-1]} inputs per sample, the weights take {n}")
     batch = samples.ndim == 2
     if t is None:
-        targets = np.zeros(samples.shape[0])
+        targets = np.zeros(samples.shape[0] if batch else 1)
     elif batch:
         targets = _real("t", t, (1,), f"(m,) = ({samples.shape[0]},), one target per sample")
         if targets.shape[0] != samples.shape[0]:

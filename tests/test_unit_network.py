@@ -478,3 +478,14 @@ def test_an_output_pre_activation_that_is_zero_but_not_dyadic_parts() -> None:
     db2 = (0.5 - 0.3) / 4  # (y − t)·σ'(0), exact in float64
     assert exact_network.network_gradient(*args, 0.3)[3] == db2
     assert network.network_gradient(*args, 0.3)[3] == db2
+
+
+@given(unit_cases(largest=6), st.integers(0, 5))
+def test_one_sample_is_a_batch_of_one(case: tuple[Any, ...], index: int) -> None:
+    w, b, X, t = case
+    x, target = X[index % len(X)], t[index % len(t)]
+    assert _same(unit.unit_forward(w, b, x), unit.unit_forward(w, b, x[None])[0])
+    assert _all_same(unit.unit_gradient(w, b, x, target), unit.unit_gradient(w, b, [x], [target]))
+    W1 = np.vstack([w, w[::-1]])
+    one = network.network_forward(W1, [b, 0.0], [1.0, -1.0], 0.5, x)
+    assert _same(one, network.network_forward(W1, [b, 0.0], [1.0, -1.0], 0.5, x[None])[0])

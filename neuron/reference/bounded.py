@@ -26,7 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from neuron.numerics.doubleword import power_of_two, two_product, two_sum
-from neuron.reference import SLOW_PATH, fast
+from neuron.reference import CHUNK, SLOW_PATH, fast
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -140,7 +140,7 @@ def _exponents(top: FloatArray) -> tuple[NDArray[np.int64], BoolArray]:
     return e.astype(np.int64), inside
 
 
-#: Slices per operand in `dot`: 3β >= 3·⌊(52 − 20)/2⌋ = 48 bits are exact for K <= 2^20.
+#: Slices per operand in `dot`: 3β >= 3·⌊(53 − log2(3·2^20))/2⌋ = 45 bits for K <= 2^20.
 SLICES: Final = 3
 
 
@@ -158,42 +158,73 @@ def _slices(
     return parts, rest
 
 
+def _bits(inner: int) -> int:
+    """β = ⌊(53 − log2(3K))/2⌋: three products of slices of β + 1 bits over K terms sum below
+    2^53 (T7.4 (c))."""
+    return int((53 - math.log2(3 * inner)) // 2)
+
+
+def levels(
+    a_parts: list[FloatArray], b_parts: list[FloatArray]
+) -> list[tuple[FloatArray, FloatArray]]:
+    """For each level L = 2 … 6, the slices s of a (joined along columns) and L − s of b
+    (joined along rows, in the same order), 1 <= s, L − s <= 3: one product per level."""
+    joined = []
+    for level in range(2, 2 * SLICES + 1):
+        chosen = range(max(1, level - SLICES), min(SLICES, level - 1) + 1)
+        joined.append(
+            (
+                np.concatenate([a_parts[s - 1] for s in chosen], axis=1),
+                np.concatenate([b_parts[level - s - 1] for s in chosen], axis=0),
+            )
+        )
+    return joined
+
+
 def dot(a: Approx, b: FloatArray) -> Approx:
     """(a.high + a.low) @ b for a of shape (r, K) and a float64 matrix b (K, c) (T7.4 (c)).
 
-    With β = ⌊(52 − ⌈log2 K⌉)/2⌋, the products of slices sum exactly in any order; what they
-    leave out, â·rest_b + (rest_a + a.low)·b, is added as two ordinary products, whose error
-    γ_K bounds with row and column maxima. The operands' own bounds add a.bound @ |b|.
+    With β = ⌊(53 − log2(3K))/2⌋, the products of slices of one level L = s + t, joined into
+    one product of inner dimension at most 3K, sum exactly in any order; what the slices leave
+    out, â·rest_b + (rest_a + a.low)·b, is added as two ordinary products, whose error γ_K
+    bounds with row and column maxima. The operands' own bounds add a.bound @ |b|. Rows of a
+    are taken CHUNK elements of the result at a time, so that the sums stay in cache.
     """
     inner = a.high.shape[1]
-    bits = (52 - math.ceil(math.log2(inner)) if inner > 1 else 52) // 2
-    a_top = np.max(np.abs(a.high), axis=1, keepdims=True)
+    bits = _bits(inner)
     b_top = np.max(np.abs(b), axis=0, keepdims=True)
-    a_e, a_inside = _exponents(a_top)
     b_e, b_inside = _exponents(b_top)
-    a_parts, a_rest = _slices(a.high, a_e, bits)
     b_parts, b_rest = _slices(b, b_e, bits)
-    head_a = a.high - a_rest  # a.high rounded to its finest grid: exact
-    left = a_rest + a.low
-    pieces = [x @ y for x in a_parts for y in b_parts] + [head_a @ b_rest, left @ b]
-    high, low = pieces[0], np.zeros_like(pieces[0])
-    carries = np.zeros_like(low)
-    for piece in pieces[1:]:
-        high, q = two_sum(high, piece)
-        low = low + q
-        carries = carries + np.abs(q)
-    high, low = two_sum(high, low)
-    gamma = inner * U / (1 - (inner + 2) * U)
-    left_top = np.max(np.abs(left), axis=1, keepdims=True)
     b_rest_top = np.max(np.abs(b_rest), axis=0, keepdims=True)
-    rounding = inner * (
-        gamma * np.max(np.abs(head_a), axis=1, keepdims=True) * b_rest_top
-        + (U + gamma * (1 + U)) * left_top * b_top
-    )
-    carried = (a.bound @ np.abs(b)) * (1 + 2 * gamma)
-    noise = len(pieces) * U * carries + (len(pieces) + 2 * inner) * UNDERFLOW
-    bound = (carried + rounding + noise) * SLACK
-    return Approx(high, low, np.where(a_inside & b_inside, bound, np.inf))
+    gamma = inner * U / (1 - (inner + 2) * U)
+    shape = (a.high.shape[0], b.shape[1])
+    high, low, bound = np.empty(shape), np.empty(shape), np.empty(shape)
+    rows = max(1, CHUNK // b.shape[1])
+    for start in range(0, shape[0], rows):
+        part = slice(start, start + rows)
+        a_high = a.high[part]
+        a_top = np.max(np.abs(a_high), axis=1, keepdims=True)
+        a_e, a_inside = _exponents(a_top)
+        a_parts, a_rest = _slices(a_high, a_e, bits)
+        left = a_rest + a.low[part]
+        # levels L = 2, 3, 4 into (high, low) by TwoSums; L = 5, 6 and the rests, at most
+        # 2^(−3β) of the result's scale, added to the low part in float64
+        products = [x @ y for x, y in levels(a_parts, b_parts)]
+        h, q1 = two_sum(products[0], products[1])
+        h, q2 = two_sum(h, products[2])
+        tail = [products[3], products[4], (a_high - a_rest) @ b_rest, left @ b]
+        low_part = (q1 + q2) + ((tail[0] + tail[1]) + (tail[2] + tail[3]))
+        carries = np.abs(q1) + np.abs(q2) + sum(np.abs(t) for t in tail)
+        high[part], low[part] = two_sum(h, low_part)
+        rounding = inner * (
+            gamma * np.max(np.abs(a_high - a_rest), axis=1, keepdims=True) * b_rest_top
+            + (U + gamma * (1 + U)) * np.max(np.abs(left), axis=1, keepdims=True) * b_top
+        )
+        noise = 6 * U * carries + (8 + 2 * inner) * UNDERFLOW
+        bound[part] = np.where(a_inside & b_inside, rounding + noise, np.inf)
+    if a.bound.any():
+        bound += (a.bound @ np.abs(b)) * (1 + 2 * gamma)
+    return Approx(high, low, bound * SLACK)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -201,40 +232,47 @@ def dot(a: Approx, b: FloatArray) -> Approx:
 
 _TABLE_BITS: Final = 10
 _TABLE_SIZE: Final = 1 << _TABLE_BITS
+_STEPS: Final = 1 << (2 * _TABLE_BITS)  # ln 2/2^20: the quantum of the reduction
 #: Largest |z| the kernels take: e^−680 > 2^−982 keeps e^−|z| and σ'(z) normal with room for
 #: their low parts (as in neuron.reference.fast).
 MAX_ARGUMENT: Final = 680.0
-#: |ρ − (high + low)| in `exponential` (T7.4 (a): below 2^−109.9).
-RHO_BOUND: Final = 2.0**-109
-#: Relative error of a head-and-rest pair of the table or the coefficients (at most 2^−106).
+#: |ρ − (high + low)| in `exponential`, everything neglected in e^ρ included (T7.4 (a):
+#: below 2^−108.5).
+RHO_BOUND: Final = 2.0**-108
+#: Relative error of a head-and-rest pair of the tables (at most 2^−106).
 _PAIR: Final = 2.0**-105
-#: The Taylor remainder Σ_{k>=8} ρ^k/k! relative to E, for |ρ| < 2^−11.4 (T7.4 (a): 2^−106.5).
-TAYLOR_BOUND: Final = 2.0**-106
 
 
-def _exp_constants() -> tuple[FloatArray, FloatArray, float, float, float, FloatArray]:
-    """2^(−j/1024) as a correctly rounded head and rest; ln 2/1024 = C1 + C2 + C3 with C1 the
-    fast path's 33-bit head, C2 the next 33 bits and C3 the rest; 1/k! as head and rest for
-    k = 2 … 7 (the coefficients of Q in e^ρ = 1 + ρ·Q(ρ), Q(ρ) = Σ ρ^k/(k + 1)!).
+def _table(step: mpmath.mpf) -> tuple[FloatArray, FloatArray]:
+    """2^(−j·step) for j < 1024 as correctly rounded heads and rests."""
+    heads, rests = np.empty(_TABLE_SIZE), np.empty(_TABLE_SIZE)
+    for j in range(_TABLE_SIZE):
+        value = mpmath.mpf(2) ** (-j * step)
+        heads[j] = float(value)
+        rests[j] = float(value - heads[j])
+    return heads, rests
 
-    Computed once with mpmath at 300 bits: each pair is within 2^−106 of its value.
-    """
+
+def _exp_constants() -> tuple[
+    FloatArray, FloatArray, FloatArray, FloatArray, tuple[float, ...], float
+]:
+    """The tables 2^(−i/2^10) and 2^(−j/2^20); ln 2/2^20 as L1 + L2 + L3 (23 bits each, so
+    that k·L_i is exact for k < 2^30) + L4; and 2^20/ln 2. Computed once at 300 bits."""
     with mpmath.workprec(300):
-        heads, rests = np.empty(_TABLE_SIZE), np.empty(_TABLE_SIZE)
-        for j in range(_TABLE_SIZE):
-            value = mpmath.mpf(2) ** (-mpmath.mpf(j) / _TABLE_SIZE)
-            heads[j] = float(value)
-            rests[j] = float(value - heads[j])
-        rest = mpmath.log(2) / _TABLE_SIZE - fast._C1
-        mantissa, exponent = mpmath.frexp(rest)
-        c2 = float(mpmath.ldexp(mpmath.nint(mantissa * 2**33), exponent - 33))
-        c3 = float(rest - c2)
-        factorials = [mpmath.mpf(1) / mpmath.factorial(k) for k in range(2, 9)]
-        coefficients = np.array([[float(f), float(f - float(f))] for f in factorials])
-    return heads, rests, c2, c3, float(_TABLE_SIZE / mpmath.log(2)), coefficients
+        coarse = _table(mpmath.mpf(1) / _TABLE_SIZE)
+        fine = _table(mpmath.mpf(1) / _STEPS)
+        rest = mpmath.log(2) / _STEPS
+        parts = []
+        for _ in range(3):
+            mantissa, exponent = mpmath.frexp(rest)
+            part = float(mpmath.ldexp(mpmath.nint(mantissa * 2**23), exponent - 23))
+            parts.append(part)
+            rest -= part
+        parts.append(float(rest))
+        return (*coarse, *fine, tuple(parts), float(_STEPS / mpmath.log(2)))
 
 
-_T_HEAD, _T_REST, _C2, _C3, _INVERSE_STEP, _COEFFICIENTS = _exp_constants()
+_COARSE_HEAD, _COARSE_REST, _FINE_HEAD, _FINE_REST, _LN2, _INVERSE_STEP = _exp_constants()
 
 
 def add(a: Approx, b: Approx) -> Approx:
@@ -261,34 +299,38 @@ def divide(a: Approx, b: Approx) -> Approx:
     return Approx(h, low, (carried + OPERATION * np.abs(q) + UNDERFLOW) * SLACK)
 
 
+def _entry(heads: FloatArray, rests: FloatArray, index: NDArray[np.int64]) -> Approx:
+    head = heads[index]
+    return Approx(head, rests[index], _PAIR * head)
+
+
 def exponential(a: FloatArray, a_low: FloatArray) -> tuple[Approx, FloatArray]:
     """e^−(a + a_low) = 2^−m·E for 0 <= a <= MAX_ARGUMENT, |a_low| <= 2^−44 (T7.4 (a)).
 
-    k = rint(1024·a/ln 2) = 1024m + j, ρ = k·ln 2/1024 − a − a_low (|ρ| < 2^−11.4), and
-    E = 2^(−j/1024)·(1 + ρ·Q(ρ)) with Q the Taylor polynomial of (e^ρ − 1)/ρ to ρ^6, evaluated
-    by Horner's rule with the double-word operations above, which carry the bounds of ρ
-    (RHO_BOUND), of the table and of the coefficients (2^−105 relative); the Taylor remainder
-    adds TAYLOR_BOUND·|E|. Returns E with its bound, and 2^−m.
+    k = rint(2^20·a/ln 2) = 2^20·m + 2^10·i + j and ρ = k·ln 2/2^20 − a − a_low, |ρ| < 2^−21.5;
+    E = 2^(−i/2^10)·2^(−j/2^20)·(1 + S) with S = ρ + ρ²/2 + ρ³/6 + ρ⁴/24, ρ²/2 formed exactly
+    from ρ's head and the small terms in float64 (within RHO_BOUND in all). The tables' and
+    the products' errors are carried by the operations above. Returns E and 2^−m.
     """
     kf = np.rint(a * _INVERSE_STEP)
-    rho, rho_low = two_sum(kf * fast._C1 - a, kf * _C2)  # k·C1 − a and k·C2 exact (T6.5 (a))
-    rho, rho_more = two_sum(rho, -a_low)
-    r = Approx(rho, (rho_low + rho_more) + kf * _C3, np.full_like(a, RHO_BOUND))
-
-    def coefficient(head: float, rest: float) -> Approx:
-        return Approx(np.full_like(a, head), np.full_like(a, rest), np.full_like(a, _PAIR * head))
-
-    q = coefficient(*_COEFFICIENTS[-1])
-    for head, rest in _COEFFICIENTS[-2::-1]:
-        q = add(multiply(q, r), coefficient(head, rest))
-    q = add(multiply(q, r), exact(np.ones_like(a)))  # Q(ρ) = 1 + ρ/2 + … + ρ^6/7!
+    l1, l2, l3, l4 = _LN2
+    rho, low1 = two_sum(kf * l1 - a, kf * l2)  # k·L1 − a, k·L2, k·L3 exact (T7.4 (a))
+    rho, low2 = two_sum(rho, kf * l3)
+    rho, low3 = two_sum(rho, -a_low)
+    rho_low = ((low1 + low2) + low3) + kf * l4
+    square, square_low = two_product(rho, rho)
+    small = (rho_low + 0.5 * square_low) + (rho * rho_low + square * rho * (1 / 6 + rho / 24))
+    s_high, s_low = two_sum(rho, 0.5 * square)
+    s_high, s_low = two_sum(s_high, s_low + small)
+    series = Approx(s_high, s_low, np.full_like(a, RHO_BOUND))
     k = kf.astype(np.int64)
-    j = k & (_TABLE_SIZE - 1)
-    table = Approx(_T_HEAD[j], _T_REST[j], _PAIR * _T_HEAD[j])
-    power = add(table, multiply(table, multiply(r, q)))
-    bound = (power.bound + TAYLOR_BOUND * np.abs(power.high)) * SLACK
-    scale = ((1023 - (k >> _TABLE_BITS)) << 52).view(np.float64)  # 2^−m, normal for m <= 982
-    return Approx(power.high, power.low, bound), scale
+    table = multiply(
+        _entry(_COARSE_HEAD, _COARSE_REST, (k >> _TABLE_BITS) & (_TABLE_SIZE - 1)),
+        _entry(_FINE_HEAD, _FINE_REST, k & (_TABLE_SIZE - 1)),
+    )
+    power = add(table, multiply(table, series))
+    scale = ((1023 - (k >> (2 * _TABLE_BITS))) << 52).view(np.float64)  # 2^−m, m <= 982
+    return power, scale
 
 
 class Activation(NamedTuple):
@@ -308,6 +350,23 @@ def _scaled(a: Approx, scale: FloatArray) -> Approx:
 
 
 def activation(z: Approx, t: FloatArray) -> Activation:
+    """σ(z), σ(z) − t and σ'(z) for z known to within z.bound (T7.4 (d)), elementwise.
+
+    Computed CHUNK elements at a time: the kernel's many temporaries then stay in cache.
+    """
+    t_full = np.broadcast_to(t, z.high.shape)
+    flat = [np.ravel(v) for v in (*z, t_full)]
+    out = [np.empty(flat[0].size) for _ in range(9)]
+    for start in range(0, flat[0].size, CHUNK):
+        part = slice(start, start + CHUNK)
+        pieces = _activation(Approx(*(v[part] for v in flat[:3])), flat[3][part])
+        for target, value in zip(out, (v for piece in pieces for v in piece), strict=True):
+            target[part] = value
+    shaped = [v.reshape(z.high.shape) for v in out]
+    return Activation(Approx(*shaped[0:3]), Approx(*shaped[3:6]), Approx(*shaped[6:9]))
+
+
+def _activation(z: Approx, t: FloatArray) -> Activation:
     """σ(z), σ(z) − t and σ'(z) for z known to within z.bound (T7.4 (d)).
 
     With e = e^−|ẑ| at ẑ = high + low: σ(−|ẑ|) = e/(1 + e), σ(|ẑ|) = 1/(1 + e),
