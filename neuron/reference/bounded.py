@@ -164,28 +164,22 @@ def _bits(inner: int) -> int:
     return int((53 - math.log2(3 * inner)) // 2)
 
 
-def levels(
-    a_parts: list[FloatArray], b_parts: list[FloatArray]
-) -> list[tuple[FloatArray, FloatArray]]:
-    """For each level L = 2 … 6, the slices s of a (joined along columns) and L − s of b
-    (joined along rows, in the same order), 1 <= s, L − s <= 3: one product per level."""
-    joined = []
+def levels(a_parts: list[FloatArray], b_parts: list[FloatArray]) -> list[FloatArray]:
+    """For each level L = 2 … 6, the sum of the products of slice s of a and slice L − s of b,
+    1 <= s, L − s <= 3: each product and the sum of at most three of them exact (T7.4 (c))."""
+    found = []
     for level in range(2, 2 * SLICES + 1):
         chosen = range(max(1, level - SLICES), min(SLICES, level - 1) + 1)
-        joined.append(
-            (
-                np.concatenate([a_parts[s - 1] for s in chosen], axis=1),
-                np.concatenate([b_parts[level - s - 1] for s in chosen], axis=0),
-            )
-        )
-    return joined
+        products = [a_parts[s - 1] @ b_parts[level - s - 1] for s in chosen]
+        found.append(sum(products[1:], products[0]))
+    return found
 
 
 def dot(a: Approx, b: FloatArray) -> Approx:
     """(a.high + a.low) @ b for a of shape (r, K) and a float64 matrix b (K, c) (T7.4 (c)).
 
-    With β = ⌊(53 − log2(3K))/2⌋, the products of slices of one level L = s + t, joined into
-    one product of inner dimension at most 3K, sum exactly in any order; what the slices leave
+    With β = ⌊(53 − log2(3K))/2⌋, the products of slices of one level L = s + t (at most three)
+    and their sum are exact, in any order of summation; what the slices leave
     out, â·rest_b + (rest_a + a.low)·b, is added as two ordinary products, whose error γ_K
     bounds with row and column maxima. The operands' own bounds add a.bound @ |b|. Rows of a
     are taken CHUNK elements of the result at a time, so that the sums stay in cache.
@@ -209,7 +203,7 @@ def dot(a: Approx, b: FloatArray) -> Approx:
         left = a_rest + a.low[part]
         # levels L = 2, 3, 4 into (high, low) by TwoSums; L = 5, 6 and the rests, at most
         # 2^(−3β) of the result's scale, added to the low part in float64
-        products = [x @ y for x, y in levels(a_parts, b_parts)]
+        products = levels(a_parts, b_parts)
         h, q1 = two_sum(products[0], products[1])
         h, q2 = two_sum(h, products[2])
         tail = [products[3], products[4], (a_high - a_rest) @ b_rest, left @ b]
