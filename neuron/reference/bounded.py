@@ -9,9 +9,10 @@ the rules were proven for. At the end `rounded` applies the fast path's rounding
 (``neuron.reference.fast.round_pair``, T6.5 (d)): where it holds, the head is the correctly
 rounded value; where it does not, the component goes to the oracle.
 
-The two matrix products of the network (W1 x and δ1ᵀx) run in BLAS: `dot` cuts each operand
-into two slices of β bits per row or column (Ozaki's splitting), so that each of the four
-products of slices is exact in float64 whatever the order BLAS adds in, and adds what the
+The matrix products (w·x and W1 x, W2·a, δᵀx and δ1ᵀx) run in BLAS: `dot` cuts each operand
+into three slices of β bits per row or column (the error-free splitting of Ozaki, Ogita,
+Oishi and Rump, Numerical Algorithms 59, 2012), so that the products of slices, and their sums
+within one level, are exact in float64 whatever the order BLAS adds in, and adds what the
 slices leave out with two ordinary products whose rounding is bounded.
 """
 
@@ -43,7 +44,7 @@ SLACK: Final = 1.0 + 2.0**-40
 _LARGEST: Final = 2.0**900
 #: Row and column maxima of the operands of `dot` must lie in [2^−400, 2^400] (or be zero).
 _EXPONENT_RANGE: Final = 400
-#: Largest bound on a pre-activation the sigmoid stage accepts (T7.4 (d) needs |Δz| <= ½).
+#: Largest bound on a pre-activation the sigmoid stage accepts (T7.4 (d) assumes it).
 _LARGEST_SHIFT: Final = 2.0**-40
 
 
@@ -136,7 +137,7 @@ def rounded(a: Approx) -> tuple[FloatArray, BoolArray]:
 def _exponents(top: FloatArray) -> tuple[NDArray[np.int64], BoolArray]:
     """e with |entries| < 2^e for a row or column maximum `top`, and whether it is in range."""
     _, e = np.frexp(top)
-    inside = (top == 0) | ((e > -_EXPONENT_RANGE) & (e < _EXPONENT_RANGE))
+    inside = (top == 0) | (np.isfinite(top) & (e > -_EXPONENT_RANGE) & (e < _EXPONENT_RANGE))
     return e.astype(np.int64), inside
 
 
