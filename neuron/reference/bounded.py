@@ -5,7 +5,9 @@ high + low (|low| <= ulp(high)/2) and an array `bound` with |exact − (high + l
 where *exact* is the real-number value of that quantity at the float64 inputs. Each operation
 below returns its result with a bound derived from its operands' bounds and its own rounding
 (T7.4 states and proves each rule); a bound of +∞ or NaN marks an element outside the domain
-the rules were proven for. At the end `rounded` applies the fast path's rounding test
+the rules were proven for. The sigmoid stage, where every operand's bound is proportional to
+it, computes values only and applies the constant relative factors those rules give
+(`_relative_bounds`). At the end `rounded` applies the fast path's rounding test
 (``neuron.reference.fast.round_pair``, T6.5 (d)): where it holds, the head is the correctly
 rounded value; where it does not, the component goes to the oracle.
 
@@ -61,10 +63,34 @@ def exact(value: FloatArray) -> Approx:
     return Approx(value, np.zeros_like(value), np.zeros_like(value))
 
 
+Pair = tuple[FloatArray, FloatArray]
+
+
+def _product(a: Pair, b: Pair) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """The pair of a·b (TwoProduct of the heads, the cross terms, one renormalization), and
+    the heads' rounded product p."""
+    p, e = two_product(a[0], b[0])
+    h, low = two_sum(p, e + (a[0] * b[1] + a[1] * b[0]))
+    return h, low, p
+
+
+def _sum(a: Pair, b: Pair) -> Pair:
+    """The pair of a + b: TwoSum of the heads, the tails added, one renormalization."""
+    s, e = two_sum(a[0], b[0])
+    return two_sum(s, e + (a[1] + b[1]))
+
+
+def _quotient(a: Pair, b: Pair) -> Pair:
+    """The pair of a/b: the quotient's head, the exact remainder a_h − q·b_h, one more division."""
+    q = a[0] / b[0]
+    p, e = two_product(q, b[0])
+    remainder = (((a[0] - p) - e) + a[1]) - q * b[1]  # (a_h − p) − e is exact
+    return two_sum(q, remainder / b[0])
+
+
 def multiply(a: Approx, b: Approx) -> Approx:
-    """a·b (T7.4 (b)): TwoProduct of the heads, the cross terms, one renormalization."""
-    p, e = two_product(a.high, b.high)
-    h, low = two_sum(p, e + (a.high * b.low + a.low * b.high))
+    """a·b (T7.4 (b))."""
+    h, low, p = _product(a[:2], b[:2])
     ha, hb = np.abs(a.high), np.abs(b.high)
     carried = (ha * b.bound + hb * a.bound) * (1 + 4 * U) + a.bound * b.bound
     bound = (carried + OPERATION * np.abs(p) + UNDERFLOW) * SLACK
@@ -269,34 +295,52 @@ def _exp_constants() -> tuple[
 
 _COARSE_HEAD, _COARSE_REST, _FINE_HEAD, _FINE_REST, _LN2, _INVERSE_STEP = _exp_constants()
 
+_GROW: Final = 1.0 + 2.0**-30  # covers the 1 + ku factors of the rules and their rounding
+
+
+def _product_bound(ea: float, eb: float) -> float:
+    """Relative bound of `multiply` for operands within ea, eb of their heads (T7.4 (b))."""
+    return ((ea + eb) + ea * eb + OPERATION) * _GROW
+
+
+def _quotient_bound(ea: float, eb: float) -> float:
+    """Relative bound of `divide` for operands within ea, eb of their heads (T7.4 (b))."""
+    return ((ea + eb) / (1 - U - eb) + OPERATION) * _GROW
+
+
+def _relative_bounds() -> tuple[float, float, float, float]:
+    """The relative bounds of e^−|z|'s E, of σ(|z|) = 1/(1 + e), of σ(−|z|) = e/(1 + e) and of
+    σ' = σ(|z|)σ(−|z|), from the rules of T7.4 (b) applied to operands whose bounds are
+    proportional to them: the factors do not depend on the data (T7.4 (a), (d))."""
+    table = _product_bound(_PAIR, _PAIR)
+    rho = 2.0**-21.4  # |ρ| and |S| are below this
+    # E = T + T·S: |T|·(ε_T + RHO_BOUND + |S|(ε_T + 2·OPERATION) + OPERATION), over |E|
+    exp = (table + RHO_BOUND + rho * (table + 2 * OPERATION) + OPERATION) / (1 - 2 * rho)
+    one_plus = (exp + OPERATION) * _GROW  # 1 + e, both positive
+    large = _quotient_bound(0.0, one_plus)
+    small = _quotient_bound(exp * _GROW, one_plus)
+    return exp * _GROW, large, small, _product_bound(small, large)
+
+
+EXP_BOUND, _LARGE_BOUND, _SMALL_BOUND, _SLOPE_BOUND = _relative_bounds()
+
 
 def add(a: Approx, b: Approx) -> Approx:
-    """a + b (T7.4 (b)): TwoSum of the heads, the tails added, one renormalization."""
-    s, e = two_sum(a.high, b.high)
-    h, low = two_sum(s, e + (a.low + b.low))
+    """a + b (T7.4 (b)); with `divide`, the rule `_relative_bounds` applies, as code that
+    ``t7_4_operations`` checks against exact rationals."""
+    h, low = _sum(a[:2], b[:2])
     size = np.abs(a.high) + np.abs(b.high)
     return Approx(h, low, (a.bound + b.bound + OPERATION * size + UNDERFLOW) * SLACK)
-
-
-def negate(a: Approx) -> Approx:
-    return Approx(-a.high, -a.low, a.bound)
 
 
 def divide(a: Approx, b: Approx) -> Approx:
     """a/b for b > 0 known to better than half its size (T7.4 (b)): the quotient's head, the
     exact remainder a_h − q·b_h, and one more division."""
+    h, low = _quotient(a[:2], b[:2])
     q = a.high / b.high
-    p, e = two_product(q, b.high)
-    remainder = (((a.high - p) - e) + a.low) - q * b.low  # (a_h − p) − e is exact
-    h, low = two_sum(q, remainder / b.high)
     near = b.high * (1 - U) - b.bound  # <= |b|
     carried = (a.bound + np.abs(q) * b.bound) / near * (1 + 4 * U)
     return Approx(h, low, (carried + OPERATION * np.abs(q) + UNDERFLOW) * SLACK)
-
-
-def _entry(heads: FloatArray, rests: FloatArray, index: NDArray[np.int64]) -> Approx:
-    head = heads[index]
-    return Approx(head, rests[index], _PAIR * head)
 
 
 def exponential(a: FloatArray, a_low: FloatArray) -> tuple[Approx, FloatArray]:
@@ -305,7 +349,8 @@ def exponential(a: FloatArray, a_low: FloatArray) -> tuple[Approx, FloatArray]:
     k = rint(2^20·a/ln 2) = 2^20·m + 2^10·i + j and ρ = k·ln 2/2^20 − a − a_low, |ρ| < 2^−21.5;
     E = 2^(−i/2^10)·2^(−j/2^20)·(1 + S) with S = ρ + ρ²/2 + ρ³/6 + ρ⁴/24, ρ²/2 formed exactly
     from ρ's head and the small terms in float64 (within RHO_BOUND in all). The tables' and
-    the products' errors are carried by the operations above. Returns E and 2^−m.
+    the products' errors give the relative bound EXP_BOUND (`_relative_bounds`). Returns E
+    with its bound, and 2^−m.
     """
     kf = np.rint(a * _INVERSE_STEP)
     l1, l2, l3, l4 = _LN2
@@ -317,15 +362,15 @@ def exponential(a: FloatArray, a_low: FloatArray) -> tuple[Approx, FloatArray]:
     small = (rho_low + 0.5 * square_low) + (rho * rho_low + square * rho * (1 / 6 + rho / 24))
     s_high, s_low = two_sum(rho, 0.5 * square)
     s_high, s_low = two_sum(s_high, s_low + small)
-    series = Approx(s_high, s_low, np.full_like(a, RHO_BOUND))
     k = kf.astype(np.int64)
-    table = multiply(
-        _entry(_COARSE_HEAD, _COARSE_REST, (k >> _TABLE_BITS) & (_TABLE_SIZE - 1)),
-        _entry(_FINE_HEAD, _FINE_REST, k & (_TABLE_SIZE - 1)),
+    coarse, fine = (k >> _TABLE_BITS) & (_TABLE_SIZE - 1), k & (_TABLE_SIZE - 1)
+    table = _product(
+        (_COARSE_HEAD[coarse], _COARSE_REST[coarse]), (_FINE_HEAD[fine], _FINE_REST[fine])
     )
-    power = add(table, multiply(table, series))
+    h, low, _ = _product(table[:2], (s_high, s_low))
+    power = _sum(table[:2], (h, low))
     scale = ((1023 - (k >> (2 * _TABLE_BITS))) << 52).view(np.float64)  # 2^−m, m <= 982
-    return power, scale
+    return Approx(*power, EXP_BOUND * np.abs(power[0])), scale
 
 
 class Activation(NamedTuple):
@@ -334,14 +379,6 @@ class Activation(NamedTuple):
     output: Approx
     residual: Approx
     slope: Approx
-
-
-def _select(condition: BoolArray, a: Approx, b: Approx) -> Approx:
-    return Approx(*(np.where(condition, x, y) for x, y in zip(a, b, strict=True)))
-
-
-def _scaled(a: Approx, scale: FloatArray) -> Approx:
-    return Approx(a.high * scale, a.low * scale, a.bound * scale + UNDERFLOW)
 
 
 def activation(z: Approx, t: FloatArray) -> Activation:
@@ -367,35 +404,37 @@ def _activation(z: Approx, t: FloatArray) -> Activation:
     With e = e^−|ẑ| at ẑ = high + low: σ(−|ẑ|) = e/(1 + e), σ(|ẑ|) = 1/(1 + e),
     σ'(ẑ) = σ(−|ẑ|)σ(|ẑ|), and σ(ẑ) − t = ±(c − σ(−|ẑ|)) with c = 1 − t for ẑ >= 0 and c = t
     below, formed exactly: the subtraction that can cancel carries only absolute errors. The
-    distance Δ = |z − ẑ| <= z.bound <= 2^−40 adds 3Δ relative to σ and σ' (their logarithmic
-    derivatives are at most 1 in magnitude) and 3Δ·σ(−|ẑ|) to σ − t.
+    operations' relative bounds are the constants of `_relative_bounds`; scaling by 2^−m into
+    the subnormals adds UNDERFLOW. The distance Δ = |z − ẑ| <= z.bound <= 2^−40 adds 3Δ
+    relative to σ and σ' (their logarithmic derivatives are at most 1 in magnitude) and
+    3Δ·σ(−|ẑ|) to σ − t.
     """
     a = np.abs(z.high)
     positive = z.high >= 0
     sign = np.where(positive, 1.0, -1.0)
     e, scale = exponential(a, sign * z.low)
-    one = exact(np.ones_like(a))
-    one_plus = add(one, _scaled(e, scale))
-    large = divide(one, one_plus)  # σ(|ẑ|)
-    small = _scaled(divide(e, one_plus), scale)  # σ(−|ẑ|)
-    slope = multiply(small, large)
+    one_plus = _sum((np.ones_like(a), np.zeros_like(a)), (e.high * scale, e.low * scale))
+    large = _quotient((np.ones_like(a), np.zeros_like(a)), one_plus)  # σ(|ẑ|)
+    small_high, small_low = _quotient(e[:2], one_plus)
+    small = (small_high * scale, small_low * scale)  # σ(−|ẑ|)
+    slope_high, slope_low, _ = _product(small, large)
     c_high, c_low = two_sum(positive.astype(np.float64), -sign * t)  # exact
-    difference = add(Approx(c_high, c_low, np.zeros_like(a)), negate(small))
+    difference = _sum((c_high, c_low), (-small[0], -small[1]))
     shift = 3 * z.bound
     inside = (a <= MAX_ARGUMENT) & (z.bound <= _LARGEST_SHIFT)
 
-    def widened(value: Approx, extra: FloatArray) -> Approx:
-        bound = np.where(inside, (value.bound + extra) * SLACK, np.inf)
-        return Approx(value.high, value.low, bound)
+    def bounded(bound: FloatArray) -> FloatArray:
+        return np.where(inside, (bound + 3 * UNDERFLOW) * SLACK, np.inf)
 
-    output = _select(positive, large, small)
+    output_high = np.where(positive, large[0], small[0])
+    output_bound = np.where(positive, _LARGE_BOUND, _SMALL_BOUND) + shift
+    residual = (_SMALL_BOUND * small[0] + OPERATION * (np.abs(c_high) + small[0])) * _GROW
     return Activation(
-        widened(output, shift * np.abs(output.high)),
-        widened(
-            Approx(sign * difference.high, sign * difference.low, difference.bound),
-            shift * small.high,
+        Approx(
+            output_high, np.where(positive, large[1], small[1]), bounded(output_bound * output_high)
         ),
-        widened(slope, shift * slope.high),
+        Approx(sign * difference[0], sign * difference[1], bounded(residual + shift * small[0])),
+        Approx(slope_high, slope_low, bounded((_SLOPE_BOUND + shift) * slope_high)),
     )
 
 
