@@ -150,7 +150,7 @@ def test_fast_paths_decide_only_correct_roundings_and_nearly_all(step: bool) -> 
     # magnifies them), so a component is left undecided with probability below 2^−25: with a
     # few hundred components, none should be.
     rng = np.random.default_rng(20261208)
-    m, n, h = 64, 7, 5
+    m, n, h = 250, 4, 41  # 41 hidden units: the network takes the 250 samples in two blocks
     X, t = rng.normal(size=(m, n)), rng.uniform(size=m)
     X[:, 1] = 0.0  # an input that is zero throughout: its gradient components are exact zeros
     args = exact_network.unit_arguments(rng.normal(size=n), 0.3, X, t, 0.5 if step else None)

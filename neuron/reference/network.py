@@ -21,7 +21,7 @@ result is +0.0; NaN or ±∞ anywhere in the arguments makes every returned comp
 
 from __future__ import annotations
 
-from functools import partial
+from functools import partial, reduce
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -34,7 +34,7 @@ from neuron.exact_network import (
     network_split,
     shaped_output,
 )
-from neuron.reference import bounded
+from neuron.reference import CHUNK, bounded
 from neuron.reference.bounded import Activation, Approx
 
 __all__ = ["network_forward", "network_gradient", "network_step"]
@@ -60,17 +60,29 @@ def _fast_outputs(args: NetworkArguments) -> tuple[FloatArray, BoolArray]:
 
 def _fast_components(args: NetworkArguments, step: bool) -> tuple[FloatArray, BoolArray]:
     """(dW1, db1, dW2, db2) or the stepped parameters, flattened, and where decided."""
-    m = args.X.shape[0]
+    m, h = args.X.shape[0], args.W1.shape[0]
     hidden, output = _layers(args)
     delta2 = bounded.multiply(output.residual, output.slope)  # (m,)
-    column = Approx(*(v[:, None] for v in delta2))
-    weights2 = bounded.total(bounded.multiply(column, hidden.output))
-    delta1 = bounded.multiply(
-        bounded.multiply(bounded.exact(np.broadcast_to(args.W2, hidden.slope.high.shape)), column),
-        hidden.slope,
-    )  # (m, h)
-    weights1 = bounded.dot(Approx(*(v.T for v in delta1)), args.X)
-    parts = (weights1, bounded.total(delta1), weights2, bounded.total(delta2))
+    delta1 = Approx(*(np.empty((h, m)) for _ in range(3)))  # transposed, for δ1ᵀx
+    weights2, biases1 = [], []  # per block of samples
+    rows = max(1, CHUNK // h)  # samples at a time: the temporaries stay in cache
+    for start in range(0, m, rows):
+        part = slice(start, start + rows)
+        column = Approx(*(v[part, None] for v in delta2))
+        a1, s1 = (Approx(*(v[part] for v in layer)) for layer in (hidden.output, hidden.slope))
+        second = bounded.exact(np.broadcast_to(args.W2, s1.high.shape))
+        d1 = bounded.multiply(bounded.multiply(second, column), s1)  # δ1 = W2·δ2 ⊙ σ'(z1)
+        for target, value in zip(delta1, d1, strict=True):
+            target[:, part] = value.T
+        weights2.append(bounded.total(bounded.multiply(column, a1)))
+        biases1.append(bounded.total(d1))
+    weights1 = bounded.dot(delta1, args.X)
+    parts = (
+        weights1,
+        reduce(bounded.add, biases1),
+        reduce(bounded.add, weights2),
+        bounded.total(delta2),
+    )
     gradient = bounded.mean(
         Approx(*(np.concatenate([np.ravel(p[k]) for p in parts]) for k in range(3))), m
     )
