@@ -6,7 +6,9 @@
 Runs the sections of ``benchmarks/compare`` in order — reference_accuracy,
 reference_speed and formats (the reference against the oracle and against the textbook
 formulas, `neuron verify reference` timed, and the reference's float32, float16 and bfloat16
-results against its float64 ones), then accuracy, detection, speed, scale and fd_curves
+results against its float64 ones), network_speed (the unit's and the network's correctly
+rounded gradients against the same formulas in numpy; run it with OPENBLAS_NUM_THREADS=1),
+then accuracy, detection, speed, scale and fd_curves
 (against the peers that are installed: numpy, scipy, torch, jax, numdifftools; ``tox -e
 bench`` installs them all) — and writes to DIR (default benchmarks/results):
 
@@ -54,6 +56,7 @@ SECTIONS = (
     "reference_accuracy",
     "reference_speed",
     "formats",
+    "network_speed",
     "accuracy",
     "detection",
     "speed",
@@ -73,9 +76,9 @@ Every number on this page is written by `python benchmarks/run.py`. `tox -e benc
 installs the peers (scipy, PyTorch, JAX, matplotlib, numdifftools) and runs everything, in
 about half an hour on 2 cores; `python benchmarks/run.py --only SECTION` measures one section
 again and rewrites this page; `--quick` is a run of a few minutes that leaves it alone.
-Sections: `reference_accuracy`, `reference_speed` (the reference alone), `accuracy`,
-`detection`, `speed`, `scale`, `fd_curves` (neuron against its peers). The raw results are in
-[results.json](../benchmarks/results/results.json), the figures beside it.
+Sections: `reference_accuracy`, `reference_speed`, `network_speed` (the reference alone),
+`accuracy`, `detection`, `speed`, `scale`, `fd_curves` (neuron against its peers). The raw
+results are in [results.json](../benchmarks/results/results.json), the figures beside it.
 
 """
 

@@ -1,6 +1,6 @@
 """Machine checks of the theorems in proofs/*.md, one module per theorem file.
 
-Each theorem of the derivation (T1.1 … T6.5) is checked by one or more functions registered with
+Each theorem of the derivation (T1.1 … T7.4) is checked by one or more functions registered with
 the theorem id and one of three kinds:
 
 symbolic
@@ -16,9 +16,9 @@ interval
 The modules: `machinery` (the registry, profiles, THEOREMS and the shared helpers), then
 `chain_rule` (01-chain-rule.md), `sigmoid` (02), `curvature` (03), `descent` (04),
 `finite_differences` (05), `floating_point` (06: T6.1 – T6.3), `floating_point_reference`
-(06: T6.4 – T6.5) and `formats` (06: T6.6). Importing this package imports them all, in that
-order, which registers every check; the names below are what ``neuron proofs``
-(neuron/theorems.py) and the tests use.
+(06: T6.4 – T6.5), `formats` (06: T6.6) and `networks` (07: T7.1 – T7.4). Importing this
+package imports them all, in that order, which registers every check; the names below are
+what ``neuron proofs`` (neuron/theorems.py) and the tests use.
 
 Run them with ``neuron proofs``, ``python -m proofs.checks`` or ``run_all()``; ``THEOREMS`` is
 read from the Markdown, so the theorem list and the checks cannot drift apart unnoticed
@@ -39,6 +39,7 @@ from . import (
     floating_point_reference,
     formats,
     machinery,
+    networks,
     sigmoid,
 )
 from .machinery import (
@@ -86,6 +87,7 @@ __all__ = [
     "iter_checks_for",
     "machinery",
     "main",
+    "networks",
     "parse_theorems",
     "run_all",
     "run_check",
