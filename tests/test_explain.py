@@ -131,10 +131,10 @@ def test_worked_example_shows_every_quantity(capsys: pytest.CaptureFixture[str])
         assert re.search(block, out), (quantity.symbol, out)
 
 
-def test_readme_shows_a_real_run(capsys: pytest.CaptureFixture[str]) -> None:
-    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    match = re.search(rf"\$ {re.escape(README_COMMAND)}\n(.*?)\n```", readme, re.DOTALL)
-    assert match, f"README.md has no block starting with '$ {README_COMMAND}'"
+def test_docs_show_a_real_run(capsys: pytest.CaptureFixture[str]) -> None:
+    page = (REPO_ROOT / "docs" / "explain.md").read_text(encoding="utf-8")
+    match = re.search(rf"\$ {re.escape(README_COMMAND)}\n(.*?)\n```", page, re.DOTALL)
+    assert match, f"docs/explain.md has no block starting with '$ {README_COMMAND}'"
     _, out, _ = _explain(capsys, *README_COMMAND.split()[2:])
     assert match.group(1) == out.rstrip("\n")
 
