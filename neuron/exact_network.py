@@ -32,7 +32,7 @@ from typing import Final, NamedTuple, TypeVar
 
 import numpy as np
 from mpmath import libmp
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
 from neuron.exact import (
     Interval,
@@ -49,6 +49,7 @@ from neuron.exact import (
     mpi_mul,
     mpi_sub,
 )
+from neuron.numerics.types import BoolArray, FloatArray
 from neuron.numerics.ulp import MpfTuple, round_mpf
 
 __all__ = [
@@ -69,8 +70,6 @@ __all__ = [
     "unit_step",
 ]
 
-FloatArray = NDArray[np.float64]
-BoolArray = NDArray[np.bool_]
 _F = TypeVar("_F", bound=Callable[..., object])
 
 mpf_lt: Callable[[MpfTuple, MpfTuple], bool] = libmp.mpf_lt

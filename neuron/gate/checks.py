@@ -24,6 +24,7 @@ from neuron import exact
 from neuron.gate.protocol import Implementation
 from neuron.gate.tolerance import Policy, U
 from neuron.numerics import bounds, fd
+from neuron.numerics.types import FloatArray
 from neuron.numerics.ulp import ExactValues, round_mpf, ulp_errors
 
 __all__ = [
@@ -48,7 +49,6 @@ __all__ = [
     "step_definition",
 ]
 
-FloatArray = NDArray[np.float64]
 Args = tuple[Any, ...]
 
 #: Assumed accuracy of the platform's tanh, in ulps; tests/test_catalogue.py measures it.

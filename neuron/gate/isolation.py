@@ -36,13 +36,13 @@ from neuron.gate.protocol import (
     BUILTINS,
     ContractError,
     ElementError,
-    FloatArray,
     Implementation,
     ImplementationError,
     TargetError,
     describe_exception,
     load,
 )
+from neuron.numerics.types import FloatArray
 
 __all__ = ["DEFAULT_TIMEOUT", "IN_PROCESS", "IsolatedImplementation", "isolate", "open_target"]
 

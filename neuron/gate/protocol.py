@@ -23,6 +23,8 @@ from typing import Any, Final
 import numpy as np
 from numpy.typing import NDArray
 
+from neuron.numerics.types import FloatArray
+
 __all__ = [
     "BUILTINS",
     "PROTOCOL",
@@ -57,7 +59,6 @@ BUILTINS: Final = {
 #: What to install when a built-in adapter's framework is missing.
 _EXTRAS: Final = {"torch": "pip install 'neuron[torch]'", "jax": "pip install 'neuron[jax]'"}
 
-FloatArray = NDArray[np.float64]
 
 # numpy converts strings, dates and raw bytes to float64 without complaint ("0.5" -> 0.5);
 # none of them is a number an implementation may answer with.

@@ -40,12 +40,12 @@ from neuron.gate.protocol import (
     PROTOCOL,
     ContractError,
     ElementError,
-    FloatArray,
     Implementation,
     ImplementationError,
     describe_exception,
 )
 from neuron.gate.tolerance import Policy
+from neuron.numerics.types import FloatArray
 
 __all__ = ["SAMPLERS", "Finding", "SweepResult", "sample", "sweep"]
 

@@ -26,9 +26,9 @@ from typing import Any, Final
 
 import mpmath
 import numpy as np
-from numpy.typing import NDArray
 
 from neuron import textbook
+from neuron.numerics.types import FloatArray
 from neuron.numerics.ulp import ExactValues, ulp_of_mpf
 
 __all__ = ["SAFETY", "UNDERFLOW", "Float64Policy", "Policy", "UlpPolicy", "parse_policy"]
@@ -37,8 +37,6 @@ U: Final = textbook.U  # unit roundoff of float64
 SAFETY: Final = textbook.SAFETY
 UNDERFLOW: Final = textbook.ALPHA
 _OVERFLOW: Final = mpmath.ldexp(1, 1024)  # beyond the largest float64
-
-FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True)

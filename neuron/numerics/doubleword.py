@@ -23,7 +23,8 @@ import mpmath
 import numpy as np
 from numpy.typing import NDArray
 
-FloatArray = NDArray[np.float64]
+from neuron.numerics.types import FloatArray
+
 IntArray = NDArray[np.int64]
 
 _SPLITTER: Final = 134217729.0  # 2^27 + 1

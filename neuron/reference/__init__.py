@@ -45,6 +45,7 @@ from neuron.numerics.formats import (
     numpy_dtype,
     round_float64,
 )
+from neuron.numerics.types import BoolArray, FloatArray
 from neuron.reference import fast, general
 
 __all__ = [
@@ -61,8 +62,6 @@ __all__ = [
     "train",
 ]
 
-FloatArray = NDArray[np.float64]
-BoolArray = NDArray[np.bool_]
 
 #: Elements the fast path left to the general path, per function, since the process started.
 FALLBACK: Counter[str] = Counter()

@@ -29,10 +29,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from neuron.numerics.doubleword import power_of_two, two_product, two_sum
+from neuron.numerics.types import BoolArray, FloatArray
 from neuron.reference import CHUNK, SLOW_PATH, fast
-
-FloatArray = NDArray[np.float64]
-BoolArray = NDArray[np.bool_]
 
 U: Final = 2.0**-53
 #: What one double-word operation (product, sum, quotient) adds, relative to its operands'

@@ -26,9 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from neuron.numerics.doubleword import fast_two_sum, split, two_sum
-
-FloatArray = NDArray[np.float64]
-BoolArray = NDArray[np.bool_]
+from neuron.numerics.types import BoolArray, FloatArray
 
 # x + G − G rounds |x| < 2^p to a multiple of 2^(p−52) for G = 1.5·2^p:
 _GRID_25: Final = 1.5 * 2.0**27  # quantum 2^−25: values below 2 keep at most 26 bits

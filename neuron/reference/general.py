@@ -31,11 +31,10 @@ from neuron.numerics.doubleword import (
     scaled,
     two_sum,
 )
+from neuron.numerics.types import BoolArray, FloatArray
 
 __all__ = ["forward", "gradient", "loss", "sigmoid", "sigmoid_prime", "step"]
 
-FloatArray = NDArray[np.float64]
-BoolArray = NDArray[np.bool_]
 
 # Relative error bounds (T6.4). σ(−|z|) = e/(1 + e) and σ(|z|) = 1/(1 + e) carry exp's error
 # (damped by e/(1 + e) <= 1) plus a sum and a division, each within 2^−103; σ' = their product

@@ -24,7 +24,7 @@ from __future__ import annotations
 from functools import partial, reduce
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
 from neuron import exact_network
 from neuron.exact_network import (
@@ -34,13 +34,11 @@ from neuron.exact_network import (
     network_split,
     shaped_output,
 )
+from neuron.numerics.types import BoolArray, FloatArray
 from neuron.reference import CHUNK, bounded
 from neuron.reference.bounded import Activation, Approx
 
 __all__ = ["network_forward", "network_gradient", "network_step"]
-
-FloatArray = NDArray[np.float64]
-BoolArray = NDArray[np.bool_]
 
 
 def _layers(args: NetworkArguments) -> tuple[Activation, Activation]:

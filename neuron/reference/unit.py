@@ -22,17 +22,15 @@ from __future__ import annotations
 from functools import partial
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
 from neuron import exact_network
 from neuron.exact_network import UnitArguments, all_finite, shaped_output, unit_arguments
+from neuron.numerics.types import BoolArray, FloatArray
 from neuron.reference import bounded
 from neuron.reference.bounded import Approx
 
 __all__ = ["unit_forward", "unit_gradient", "unit_step"]
-
-FloatArray = NDArray[np.float64]
-BoolArray = NDArray[np.bool_]
 
 
 def _column(a: Approx, index: int) -> Approx:

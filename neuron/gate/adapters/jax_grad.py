@@ -24,14 +24,14 @@ from typing import Any
 
 import jax
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
+
+from neuron.numerics.types import FloatArray
 
 _config: Any = jax.config  # typed in some jax releases, not in others
 _config.update("jax_enable_x64", True)
 
 import jax.numpy as jnp  # noqa: E402 - after 64-bit mode is on
-
-FloatArray = NDArray[np.float64]
 
 
 def _energy(w: Any, x: Any, t: Any) -> Any:

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
-FloatArray = NDArray[np.float64]
+from neuron.numerics.types import FloatArray
 
 
 def _tensors(*args: ArrayLike) -> list[torch.Tensor]:
