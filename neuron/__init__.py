@@ -7,8 +7,8 @@ The reference (correctly rounded in float64, float32, float16 and bfloat16, the 
 is re-exported here, with the float64 neuron of n inputs and a bias (``unit_forward``,
 ``unit_gradient``, ``unit_step``) and the network with one hidden layer (``network_forward``,
 ``network_gradient``, ``network_step``); ``neuron.exact`` and ``neuron.exact_network`` are the
-mpmath oracles,
-``neuron.gate.properties`` the catalogue that ``neuron verify`` runs against any implementation.
+mpmath oracles, ``neuron.gate.properties`` the catalogue that ``neuron verify`` runs against
+any implementation.
 
 Examples
 --------
