@@ -417,8 +417,15 @@ def _ordinary_inputs(draw: st.DrawFn) -> dict[str, float]:
             lambda v: min(max(v, 0.0), 1.0)
         )
     )
-    lr = draw(_magnitudes(-40, 20).map(abs))
+    rates = _domains().LEARNING_RATES
+    lr = draw(_magnitudes(int(math.log2(rates.low)), int(math.log2(rates.high))).map(abs))
     return {"w": w, "x": x, "t": t, "lr": lr, "z": z, "y": draw(_reals(0, 1))}
+
+
+def _domains() -> Any:
+    """neuron.gate.domains, the definition of the ordinary domain (imported late, as
+    neuron.textbook is)."""
+    return importlib.import_module("neuron.gate.domains")
 
 
 def _on_branch(where: str, z: float) -> bool:
@@ -428,7 +435,11 @@ def _on_branch(where: str, z: float) -> bool:
 @check("T6.1", "high-precision")
 def t6_1_family_within_the_textbook_bound(profile: Profile) -> str:
     textbook = _textbook()
-    points = _draw(_ordinary_inputs(), profile.examples, "t6_1_family")
+    ordinary = _domains().is_ordinary
+    inputs = _ordinary_inputs().filter(
+        lambda p: bool(ordinary(("w", "x", "t", "lr"), (p["w"], p["x"], p["t"], p["lr"])))
+    )
+    points = _draw(inputs, profile.examples, "t6_1_family")
     share: dict[str, Any] = {}
     errors: dict[str, Any] = {}
     with mp.workdps(DIGITS):
