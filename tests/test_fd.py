@@ -727,6 +727,7 @@ def test_complex_step_overflowing_quotient_keeps_its_truncation() -> None:
     assert est.value == math.inf
     assert est.error_bound == math.inf
     assert est.truncation == 2.0**-1000
+    assert est.radius == 2.0**-500  # the node x + ih is h from x
 
 
 def test_complex_step_names_the_derivative_bound_it_refuses() -> None:
