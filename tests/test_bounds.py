@@ -406,3 +406,28 @@ def test_loss_derivative_bound_nonfinite_targets(k: int) -> None:
 def test_loss_derivative_bound_rejects_bad_order(k: object) -> None:
     with pytest.raises(ValueError, match="k must be an integer from 0 to 5"):
         loss_derivative_bound(k, 0.5)  # type: ignore[call-overload]
+
+
+@given(t=targets)
+@example(t=0.5)
+@example(t=0.0)
+@example(t=1.0)
+@example(t=-3.0)
+@example(t=2.0**20)
+def test_loss_bound_of_order_zero_is_the_exact_supremum_rounded_up(t: float) -> None:
+    # k = 0: sup over s ∈ (0, 1) of ½(t − s)² is ½·max(|t|, |1 − t|)² (at an end of [0, 1]),
+    # computed here in rational arithmetic; the bound is that value rounded up by at most the
+    # 2^−50 of _ROUND_UP and the float64 roundings (2^−48 in all, as for k >= 1 above).
+    exact = max(abs(Fraction(t)), abs(1 - Fraction(t))) ** 2 / 2
+    bound = Fraction(loss_derivative_bound(0, t))
+    assert exact <= bound <= exact * (1 + Fraction(1, 2**48)), (t, float(bound), float(exact))
+
+
+@pytest.mark.parametrize("k", range(6))
+def test_loss_derivative_bound_converts_targets_to_float64(k: int) -> None:
+    # "t : float or ndarray": a float32 array is bounded at its values taken as float64, not
+    # in float32 arithmetic (where 1 − t rounds differently and 1 + 2^−50 is 1)
+    narrow = np.array([0.1, -2.7, 1.3, 7.1], dtype=np.float32)
+    got = loss_derivative_bound(k, narrow)
+    assert got.dtype == np.float64
+    assert got.tolist() == [loss_derivative_bound(k, float(t)) for t in narrow]

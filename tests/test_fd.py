@@ -712,3 +712,44 @@ def test_bad_f_error_is_refused(method: RealMethod) -> None:
 def test_bad_f_error_is_refused_by_complex_step() -> None:
     with pytest.raises(ValueError, match="f_error must return a bound >= 0"):
         complex_step(cmath.exp, 1.0, derivative_bound=lambda k: 3.0, f_error=lambda v: -1.0)
+
+
+def test_complex_step_overflowing_quotient_keeps_its_truncation() -> None:
+    # Im f/h overflows, so nothing bounds the rounding, but the Taylor part is still T5.3's
+    # M3·h²/6: with M3 = 6 and h = 2^−500 exactly 2^−1000
+    est = complex_step(
+        lambda z: complex(0.0, MAX),
+        0.0,
+        derivative_bound=lambda k: 6.0,
+        f_error=lambda v: 0.0,
+        step=2.0**-500,
+    )
+    assert est.value == math.inf
+    assert est.error_bound == math.inf
+    assert est.truncation == 2.0**-1000
+    assert est.radius == 2.0**-500  # the node x + ih is h from x
+
+
+def test_complex_step_names_the_derivative_bound_it_refuses() -> None:
+    # with no step given the size of f' is asked for too: a bad derivative_bound(1) is named
+    with pytest.raises(ValueError, match=r"derivative_bound\(1\) must return a bound >= 0"):
+        complex_step(
+            cmath.exp,
+            1.0,
+            derivative_bound=lambda k: -1.0 if k == 1 else 3.0,
+            f_error=_imaginary_part_error,
+        )
+
+
+@pytest.mark.parametrize("method", REAL_METHODS)
+def test_nan_value_of_f_gives_a_nan_estimate_without_asking_f_error(method: RealMethod) -> None:
+    # f_error is only asked about finite values: at a NaN node the estimate is NaN with an
+    # infinite bound, even for an f_error that would itself return NaN there
+    est = method(
+        lambda v: math.nan if v > 0 else 0.0,
+        0.0,
+        derivative_bound=lambda k: 1.0,
+        f_error=lambda v: 2.0**-53 * abs(v),
+    )
+    assert math.isnan(est.value)
+    assert est.error_bound == math.inf

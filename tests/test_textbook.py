@@ -172,6 +172,16 @@ def test_a_partial_product_that_underflows_costs_alpha_times_the_rest() -> None:
     assert bound.rounding == 2 * U * 2.0**-200
 
 
+def test_a_subnormal_factor_alone_is_no_underflow() -> None:
+    # factors 2^−1074, 2^100, 2^100: the subnormal input is exact, and every partial product of
+    # two or more factors (2^−974, 2^−974, 2^200, 2^−874) is normal: T6.1 counts the results
+    # of multiplications only, so there is no underflow term, and the two roundings give 2u·|p|
+    program = Program(("a", "b", "c"), (Op("p", "product", ("a", "b", "c")),), "p")
+    bound = running_error(program, {"a": 2.0**-1074, "b": 2.0**100, "c": 2.0**100})
+    assert bound.underflow == 0
+    assert bound.rounding == 2 * U * 2.0**-874
+
+
 def test_a_partial_product_just_below_the_normal_range_counts() -> None:
     # 2^−511·1.5·2^−512 = 1.5·2^−1023 lies below 2^−1022 (subnormal): its 2^−1022, times the
     # factor left out, 2^100, is 2^−922. The other partial products are normal.
@@ -389,6 +399,10 @@ def test_where_the_quick_lower_bound_is_trusted() -> None:
     for (a, b), expected in cases:
         _, trusted = rounding_lower_bound(program, {"a": np.array([a]), "b": np.array([b])})
         assert bool(trusted[0]) is expected, (a, b)
+    # a difference that is exactly 0 is trusted as a sum is (r = t − y at t = y)
+    difference = Program(("a", "b"), (Op("d", "sub", ("a", "b")),), "d")
+    inputs = {"a": np.array([0.75]), "b": np.array([0.75])}
+    assert rounding_lower_bound(difference, inputs)[1].tolist() == [True]
     # a product that is 0 without a zero factor (2^−600·2^−600 underflows) is not trusted
     product = Program(("a", "b"), (Op("p", "product", ("a", "b")),), "p")
     inputs = {"a": np.array([2.0**-600, 0.0]), "b": np.array([2.0**-600, 1.0])}

@@ -17,8 +17,8 @@ Two engines, one report:
 
 Usage (from the repository root):
 
-    python tools/mutation.py                       # ulp, doubleword, fast, general,
-                                                   # tolerance, textbook
+    python tools/mutation.py                       # ulp, doubleword, bounds, fd, fast,
+                                                   # general, tolerance, textbook
     python tools/mutation.py --module fast         # one module (repeatable)
     python tools/mutation.py --sample 60 --seed 1  # 60 random mutants per module
     python tools/mutation.py --report /tmp/m.md    # write the report elsewhere
@@ -81,12 +81,16 @@ POLICY_TESTS = ["tests/test_textbook.py", "tests/test_tolerance.py"]
 MODULES: dict[str, tuple[str, list[str]]] = {
     "ulp": ("neuron/numerics/ulp.py", NUMERIC_TESTS),
     "doubleword": ("neuron/numerics/doubleword.py", NUMERIC_TESTS),
+    # the derivative bounds and the finite differences: their own tests (no proof check
+    # imports them; T2 and T5 are checked independently of the code)
+    "bounds": ("neuron/numerics/bounds.py", ["tests/test_bounds.py"]),
+    "fd": ("neuron/numerics/fd.py", ["tests/test_fd.py"]),
     "fast": ("neuron/reference/fast.py", NUMERIC_TESTS),
     "general": ("neuron/reference/general.py", NUMERIC_TESTS),
     "tolerance": ("neuron/gate/tolerance.py", POLICY_TESTS),
     "textbook": ("neuron/textbook.py", POLICY_TESTS),
 }
-DEFAULT_MODULES = ["ulp", "doubleword", "fast", "general", "tolerance", "textbook"]
+DEFAULT_MODULES = ["ulp", "doubleword", "bounds", "fd", "fast", "general", "tolerance", "textbook"]
 
 # Module-level statements that only name types or list exports: with `from __future__ import
 # annotations` nothing evaluates the aliases at run time, and `__all__` only serves `import *`.
@@ -99,6 +103,13 @@ PYTEST_ARGS = ["-x", "-q", "-p", "no:cacheprovider", "--hypothesis-seed=0"]
 IMPORT_TIME = {"_constants", "_tables"}
 
 KILLED = {"killed", "timeout", "segfault", "caught by type check"}
+# Survivors no test can kill: the same results for every input (equivalent), or the same
+# results with more or less work (performance-only). The second score leaves them out.
+UNKILLABLE = {"equivalent", "performance-only"}
+TABLE_HEAD = (
+    "| module | mutants run | killed | survived | score "
+    "| equivalent or performance-only | score without them |"
+)
 SURVIVED = {"survived", "no tests", "suspicious"}
 
 
@@ -346,14 +357,20 @@ def write_report(mutants: list[Mutant], modules: list[str], report: Path, header
     import tomllib  # Python 3.11+: the `mutation` tox env runs on 3.11
 
     classes = tomllib.loads(CLASSIFICATION.read_text()) if CLASSIFICATION.exists() else {}
-    lines = [BEGIN, "", header, "", "| module | mutants run | killed | survived | score |"]
-    lines.append("|---|---:|---:|---:|---:|")
+    lines = [BEGIN, "", header, "", TABLE_HEAD, "|---|---:|---:|---:|---:|---:|---:|"]
     for module in modules:
         own = [m for m in mutants if m.module == module and m.status not in {"not checked"}]
         killed = sum(m.status in KILLED for m in own)
+        unkillable = sum(
+            m.status in SURVIVED and classes.get(m.name, {}).get("kind") in UNKILLABLE for m in own
+        )
         score = f"{100 * killed / len(own):.1f} %" if own else "-"
-        row = f"| {MODULES[module][0]} | {len(own)} | {killed} | {len(own) - killed} | {score} |"
-        lines.append(row)
+        rest = len(own) - unkillable
+        net = f"{100 * killed / rest:.1f} %" if rest else "-"
+        lines.append(
+            f"| {MODULES[module][0]} | {len(own)} | {killed} | {len(own) - killed} | {score} "
+            f"| {unkillable} | {net} |"
+        )
     unclassified = 0
     for module in modules:
         survivors = [m for m in mutants if m.module == module and m.status in SURVIVED]
@@ -378,23 +395,25 @@ def write_report(mutants: list[Mutant], modules: list[str], report: Path, header
 
 
 def reclassify(report: Path) -> int:
-    """Refresh the classification of each survivor already in the report, without a run."""
-    import tomllib
-
-    classes = tomllib.loads(CLASSIFICATION.read_text())
-    pattern = re.compile(r"^`(?P<name>[^`]+)` \((?P<how>[^)]*)\): .*$")
-    unclassified = 0
-    lines = []
-    for line in report.read_text().splitlines():
-        match = pattern.match(line)
-        if match:
-            verdict = classes.get(match["name"])
-            text = f"**{verdict['kind']}**: {verdict['why']}" if verdict else "**UNCLASSIFIED**"
-            unclassified += verdict is None
-            lines.append(f"`{match['name']}` ({match['how']}): {text}")
-        else:
-            lines.append(line)
-    report.write_text("\n".join(lines) + "\n")
+    """Refresh the survivors' classifications and the scores without a run: the generated part
+    of the report holds every figure needed (mutants run and killed per module, each survivor
+    with its engine, status and diff)."""
+    text = report.read_text()
+    generated = text.partition(BEGIN)[2].partition(END)[0]
+    header = next(line for line in generated.splitlines() if line.startswith("Generated by"))
+    paths = {path: module for module, (path, _) in MODULES.items()}
+    modules, mutants = [], []
+    for row in re.finditer(r"^\| (\S+\.py) \| (\d+) \| (\d+) \|", generated, re.MULTILINE):
+        module = paths[row[1]]
+        modules.append(module)
+        mutants += [Mutant(f"{module}.killed.{i}", module, "killed") for i in range(int(row[3]))]
+    survivor = re.compile(
+        r"^`([^`]+)` \(([^,]+), ([^)]+)\): .*?\n\n```diff\n(.*?)\n```", re.S | re.M
+    )
+    for match in survivor.finditer(generated):
+        module = next(m for m in modules if match[1].startswith(_dotted(MODULES[m][0]) + "."))
+        mutants.append(Mutant(match[1], module, match[3], match[4], match[2]))
+    unclassified = write_report(mutants, modules, report, header)
     print(f"report: {report}; unclassified survivors: {unclassified}")
     return 1 if unclassified else 0
 
