@@ -456,3 +456,17 @@ def test_verdict_lists_the_other_failed_properties() -> None:
     verdict = verify.format_report(report).split("\n\n")[1]
     assert verdict.startswith("VERDICT: FAIL: 1 property failed\n")
     assert "  also failed: sigmoid-symmetry (blocks below)" in verdict
+
+
+def test_verdict_without_an_input_has_no_snippet() -> None:
+    # a flaky answer Hypothesis could not pin to one input: named, but nothing to call
+    result = reporting.PropertyResult(
+        "sigmoid-exact", "σ(z) against the oracle", ("T6.3",), "failed"
+    )
+    result.failure = reporting.Failure(
+        (), "answers differently for the same input", found_by="search, not shrunk"
+    )
+    report = reporting.Report("flaky", "float64", "ci", None, [result])
+    verdict = verify.format_report(report).split("\n\n")[1]
+    assert "  sigmoid at (): answers differently for the same input" in verdict
+    assert "reproduce" not in verdict

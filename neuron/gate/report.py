@@ -378,6 +378,8 @@ def diagnosis(function: str, failure: Failure) -> str:
     of the same call (``Failure.samples``) where it can be told.
     """
     args, expected, got = failure.args, failure.expected, failure.got
+    if len(args) != len(PROTOCOL[function]):  # no single input (a flaky answer)
+        return ""
     if expected is None or got is None:  # the target raised
         cause = _overflowing_intermediate(function, args)
         return f"an exception at a finite input ({cause})" if cause else ""
@@ -511,13 +513,9 @@ def verdict_lines(report: Report) -> list[str]:
         said = diagnosis(function, f)
         if said:
             lines.append(f"    diagnosis: {said}")
-        lines += [
-            "    reproduce:",
-            *(
-                "      " + line
-                for line in _call_snippet(report.target, function, f.args).splitlines()
-            ),
-        ]
+        if f.args:  # a flaky answer that Hypothesis could not pin to one input has none
+            snippet = _call_snippet(report.target, function, f.args)
+            lines += ["    reproduce:", *("      " + line for line in snippet.splitlines())]
     others = [r.id for r in failed if by_id[r.id].sweep is None]
     if others:
         lines.append(f"  also failed: {', '.join(others)} (blocks below)")
