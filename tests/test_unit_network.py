@@ -489,3 +489,25 @@ def test_one_sample_is_a_batch_of_one(case: tuple[Any, ...], index: int) -> None
     W1 = np.vstack([w, w[::-1]])
     one = network.network_forward(W1, [b, 0.0], [1.0, -1.0], 0.5, x)
     assert _same(one, network.network_forward(W1, [b, 0.0], [1.0, -1.0], 0.5, x[None])[0])
+
+
+def test_ziv_doubles_the_precision_of_the_undecided_components_only() -> None:
+    # component 0 rounds at once; component 1 lies 2^−100 above the midpoint 1 + 2^−53, and its
+    # enclosure of half-width 2^−p straddles that midpoint until p = 192
+    import mpmath
+
+    with mpmath.workprec(200):
+        target = mpmath.mpf(1) + mpmath.mpf(2) ** -53 + mpmath.mpf(2) ** -100
+    asked: list[tuple[int, list[int]]] = []
+
+    def components(p: int, wanted: list[int]) -> list[tuple[object, object]]:
+        asked.append((p, list(wanted)))
+        with mpmath.workprec(400):
+            half = mpmath.mpf(2) ** -p
+            spans = {0: (mpmath.mpf(0.5), mpmath.mpf(0.5)), 1: (target - half, target + half)}
+        return [(spans[i][0]._mpf_, spans[i][1]._mpf_) for i in wanted]
+
+    found = exact_network._ziv(components, [0, 1], "a test")  # type: ignore[arg-type]
+    assert found == {0: 0.5, 1: 1 + 2.0**-52}
+    start = exact_network.START_PRECISION
+    assert asked == [(start, [0, 1]), (2 * start, [1])]
