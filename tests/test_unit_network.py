@@ -494,8 +494,6 @@ def test_one_sample_is_a_batch_of_one(case: tuple[Any, ...], index: int) -> None
 def test_ziv_doubles_the_precision_of_the_undecided_components_only() -> None:
     # component 0 rounds at once; component 1 lies 2^−100 above the midpoint 1 + 2^−53, and its
     # enclosure of half-width 2^−p straddles that midpoint until p = 192
-    import mpmath
-
     with mpmath.workprec(200):
         target = mpmath.mpf(1) + mpmath.mpf(2) ** -53 + mpmath.mpf(2) ** -100
     asked: list[tuple[int, list[int]]] = []
