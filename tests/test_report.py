@@ -470,3 +470,16 @@ def test_verdict_without_an_input_has_no_snippet() -> None:
     verdict = verify.format_report(report).split("\n\n")[1]
     assert "  sigmoid at (): answers differently for the same input" in verdict
     assert "reproduce" not in verdict
+
+
+def test_a_nan_on_both_sides_is_said_in_words() -> None:
+    # an identity of a target whose σ is NaN at a finite z: both sides NaN, no "nan > nan"
+    def sigmoid(z: object) -> object:
+        return np.full(np.shape(z), math.nan)
+
+    impl = Implementation("NaN σ", {"sigmoid": sigmoid})
+    report = verify.run(impl, FLOAT64, only=["sigmoid-symmetry"], sweep_points=0)
+    failure = report.results[0].failure
+    assert failure is not None
+    assert failure.message.startswith("both sides are NaN: the target answered NaN here")
+    assert "allowed nan" not in failure.message

@@ -371,7 +371,7 @@ def _simple_factor(ratio: float) -> str:
     return ""
 
 
-def diagnosis(function: str, failure: Failure) -> str:
+def diagnosis(function: str, failure: Failure) -> str:  # noqa: PLR0911 - one finding a line
     """What the numbers of a failure suggest, in words; '' where they suggest nothing.
 
     A pattern is named only where it holds at the failure and at every other failing input

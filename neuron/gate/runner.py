@@ -10,6 +10,7 @@ edge inputs only (``neuron.gate.domains``) is an edge finding, not a failure of 
 from __future__ import annotations
 
 import itertools
+import math
 import secrets
 import time
 import zlib
@@ -128,9 +129,12 @@ def _describe(m: Measurement) -> str:
     """expected, got, the error against the allowed one (digits enough to tell them apart)."""
     i = m.worst()
     expected, got = float(m.expected.ravel()[i]), float(m.got.ravel()[i])
+    explained = f" ({m.explain})" if m.explain else ""
+    if math.isnan(expected) and math.isnan(got):  # an identity of NaN values: no numbers to show
+        return "both sides are NaN: the target answered NaN here" + explained
     error, allowed = distinct(float(m.error.ravel()[i]), float(m.allowed.ravel()[i]))
     said = f"expected {expected!r}, got {got!r}: error {error} {m.unit} > allowed {allowed}"
-    return said + (f" ({m.explain})" if m.explain else "")
+    return said + explained
 
 
 def _sweep_seed(random_seed: int | None, derandomize: bool, prop: Property) -> int:
