@@ -483,3 +483,21 @@ def test_a_nan_on_both_sides_is_said_in_words() -> None:
     assert failure is not None
     assert failure.message.startswith("both sides are NaN: the target answered NaN here")
     assert "allowed nan" not in failure.message
+
+
+def test_shrinking_stops_when_its_budget_is_spent(monkeypatch: pytest.MonkeyPatch) -> None:
+    # σ wrong for |z| > 2 (the property pins no example, and round values are for the oracle
+    # comparisons): the search finds it, and with a budget of one call the shrinking stops
+    def sigmoid(z: object) -> object:
+        s = np.asarray(reference.sigmoid(z), dtype=np.float64)
+        inside = np.abs(np.asarray(z)) > 2
+        return np.where(inside, s * (1 + 1e-6), s)
+
+    monkeypatch.setattr(verify, "SHRINK_CALLS", 1)
+    impl = Implementation("wrong for |z| > 2", {"sigmoid": sigmoid})
+    report = verify.run(impl, FLOAT64, profile="ci", only=["sigmoid-symmetry"], sweep_points=0)
+    failure = report.results[0].failure
+    assert failure is not None, verify.format_report(report)
+    assert failure.found_by == "search, budget"
+    assert abs(failure.args[0]) > 2
+    assert "shrunk until the shrinking budget was spent" in verify.format_report(report)
